@@ -1,0 +1,102 @@
+"""Passages -> Answer: select evidence, let the model phrase it, check every sentence, cite.
+
+The model never sees more than the numbered evidence sentences, and nothing it writes reaches the
+user before `grounding.check_sentence` has kept, re-cited, replaced or dropped it.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+from assistant.citations import citations_for, strip_markers
+from assistant.embedders import Embedder
+from assistant.evidence import format_sources, select_evidence
+from assistant.generators import Generator
+from assistant.grounding import SupportJudge, check_sentence, extractive_fallback, stream_sentences
+from assistant.prompts import Prompt
+from assistant.schema import Answer, Evidence, Paper, Passage, SentenceCheck, normalise_title
+
+NOT_ANSWERED = "The corpus does not answer this question."
+MAX_SENTENCES = 4  # a short answer: the 135M default model rambles and repeats after that
+MAX_WRITTEN = 6  # sentences read from the model, shown or not, before it is stopped
+
+
+@dataclass(frozen=True)
+class AnswerSettings:
+    evidence_sentences: int = 6
+    min_relevance: float = 0.35
+    max_new_tokens: int = 160
+
+
+def should_abstain(passages: Sequence[Passage], named: frozenset[str], min_relevance: float) -> bool:
+    """Nothing retrieved, or nothing close enough and no paper named by the question."""
+    if not passages:
+        return True
+    if named & {p.paper_id for p in passages}:
+        return False
+    best = max((p.dense_similarity or 0.0) for p in passages)
+    return best < min_relevance
+
+
+def answer_stream(
+    question: str,
+    passages: Sequence[Passage],
+    papers: Sequence[Paper],
+    named: frozenset[str],
+    embedder: Embedder,
+    generator: Generator,
+    judge: SupportJudge,
+    prompt: Prompt,
+    settings: AnswerSettings,
+) -> Iterator[SentenceCheck | Answer]:
+    """Yield each checked sentence as soon as it is ready, then the whole Answer."""
+    started = time.perf_counter()
+    models = {"embedder": embedder.name, "generator": generator.name, "judge": type(judge).__name__}
+
+    def finish(text: str, abstained: bool, evidence: list[Evidence], checks: list[SentenceCheck]):
+        markers = [m for check in checks if check.shown for m in check.markers]
+        return Answer(question=question, text=text, abstained=abstained,
+                      citations=citations_for(markers, evidence), passages=list(passages),
+                      evidence=evidence, sentences=checks, prompt=prompt.name, models=models,
+                      seconds=time.perf_counter() - started)
+
+    if should_abstain(passages, named, settings.min_relevance):
+        yield finish(NOT_ANSWERED, True, [], [])
+        return
+    evidence = select_evidence(question, papers, embedder, settings.evidence_sentences, named)
+    messages = prompt.messages(question=question, sources=format_sources(evidence))
+    checks: list[SentenceCheck] = []
+    for check in _checked(generator.stream(messages, settings.max_new_tokens), evidence, judge):
+        checks.append(check)
+        if check.shown:
+            yield check
+    if not any(c.shown for c in checks):
+        for check in extractive_fallback(evidence):
+            checks.append(check)
+            yield check
+    text = " ".join(c.text for c in checks if c.shown)
+    yield finish(text, False, evidence, checks)
+
+
+def _checked(pieces: Iterator[str], evidence: list[Evidence], judge: SupportJudge):
+    """Checked sentences from the model's stream; stops the model once enough are shown or it loops."""
+    shown_texts: set[str] = set()
+    written: set[str] = set()
+    sentences = stream_sentences(pieces)
+    try:
+        for sentence in sentences:
+            key = normalise_title(strip_markers(sentence))
+            if not key or key in written:  # the model repeats itself: stop it
+                break
+            written.add(key)
+            check = check_sentence(sentence, evidence, judge)
+            if check.shown and normalise_title(strip_markers(check.text)) in shown_texts:
+                check = SentenceCheck("", sentence, (), check.support, check.supported, "dropped")
+            shown_texts.add(normalise_title(strip_markers(check.text)))
+            yield check
+            if len(shown_texts - {""}) >= MAX_SENTENCES or len(written) >= MAX_WRITTEN:
+                break
+    finally:
+        sentences.close()  # closing the chain stops generation early

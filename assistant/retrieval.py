@@ -1,0 +1,138 @@
+"""Hybrid retrieval: dense (Chroma) + BM25 (bm25s), fused by reciprocal rank, one result per paper.
+
+A question that names a paper by its title or acronym ("What does TinyCLIP distil?") lifts that
+paper: users name what they mean, and neither side of the search knows that a made-up word is a name.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Sequence
+
+import numpy as np
+
+from assistant.embedders import Embedder
+from assistant.schema import Chunk, Passage, normalise_title
+from assistant.store import Store
+from assistant.text import stems
+
+RRF_K = 60  # the constant of Cormack et al. (2009); ranks past ~60 barely count
+CANDIDATES = 50  # chunks taken from each side before fusion
+MAX_PAPERS_PER_NAME = 3  # a "name" shared by more titles than this is a common word, not a name
+
+_NAME_TOKEN = re.compile(r"[A-Za-z0-9][\w\-+.]*[A-Za-z0-9+]|[A-Za-z0-9]")
+_POSSESSIVE = re.compile(r"'s\b")
+
+
+class _Lexical:
+    """BM25 over chunk texts (title included) with stemmed, stopword-free tokens."""
+
+    def __init__(self, texts: Sequence[str]):
+        import bm25s
+
+        self._bm25 = bm25s.BM25()
+        self._size = len(texts)
+        if texts:
+            self._bm25.index([stems(t) or ["<empty>"] for t in texts], show_progress=False)
+
+    def search(self, query: str, limit: int) -> list[int]:
+        tokens = stems(query)
+        if not tokens or not self._size:
+            return []
+        found = self._bm25.retrieve([tokens], k=min(limit, self._size), show_progress=False)
+        return [int(d) for d, s in zip(found.documents[0], found.scores[0]) if s > 0]
+
+
+def _candidate_names(title: str) -> set[str]:
+    """Names a title gives its method: the part before a colon, and coined words like FerKD."""
+    names = set()
+    head, colon, _ = title.partition(":")
+    if colon and len(head.split()) <= 4:
+        names.add(normalise_title(head))
+    for token in _NAME_TOKEN.findall(title):
+        coined = any(c.isdigit() for c in token) or any(c.isupper() for c in token[1:])
+        if coined and len(token) >= 3:
+            names.add(normalise_title(token))
+    return {n for n in names if len(n) >= 3}
+
+
+class NameIndex:
+    """Maps paper names (titles, acronyms) to paper ids, for questions that name a paper."""
+
+    def __init__(self, titles: dict[str, str]):
+        by_name: dict[str, set[str]] = defaultdict(set)
+        for paper_id, title in titles.items():
+            by_name[normalise_title(title)].add(paper_id)
+            for name in _candidate_names(title):
+                by_name[name].add(paper_id)
+        self._by_name = {n: ids for n, ids in by_name.items() if len(ids) <= MAX_PAPERS_PER_NAME}
+
+    def named_in(self, question: str) -> set[str]:
+        """Paper ids whose name or full title appears in the question as whole words."""
+        text = " " + normalise_title(_POSSESSIVE.sub("", question)) + " "
+        found: set[str] = set()
+        for name, ids in self._by_name.items():
+            if f" {name} " in text:
+                found |= ids
+        return found
+
+
+class Retriever:
+    """Search over one store; rebuild (`refresh`) after the store changes."""
+
+    def __init__(self, store: Store, embedder: Embedder, title_boost: float = 1.0):
+        self.store = store
+        self.embedder = embedder
+        self.title_boost = title_boost
+        self.refresh()
+
+    def refresh(self) -> None:
+        self._chunks: list[Chunk] = self.store.chunks()
+        self._row = {c.chunk_id: i for i, c in enumerate(self._chunks)}
+        self._lexical = _Lexical([f"{c.title}\n{c.text}" for c in self._chunks])
+        self.names = NameIndex({c.paper_id: c.title for c in self._chunks})
+
+    @property
+    def size(self) -> int:
+        return len(self._chunks)
+
+    def search(self, query: str, k: int = 10) -> list[Passage]:
+        """The k best papers for a query, each as its best-scoring chunk."""
+        if not self._chunks:
+            return []
+        query_vector = self.embedder.embed_query(query)
+        dense = [(c, sim) for c, sim in self.store.nearest_chunks(query_vector, CANDIDATES)
+                 if c.chunk_id in self._row]
+        lexical = [self._chunks[i] for i in self._lexical.search(query, CANDIDATES)]
+        fused: dict[str, float] = defaultdict(float)
+        for rank, (chunk, _) in enumerate(dense):
+            fused[chunk.chunk_id] += 1.0 / (RRF_K + rank + 1)
+        for rank, chunk in enumerate(lexical):
+            fused[chunk.chunk_id] += 1.0 / (RRF_K + rank + 1)
+        similarity = {c.chunk_id: s for c, s in dense}
+        best = self._best_per_paper(fused)
+        for paper_id in self.names.named_in(query):
+            chunk_id = best.get(paper_id, (None, 0.0))[0] or self._first_chunk(paper_id)
+            best[paper_id] = (chunk_id, best.get(paper_id, (None, 0.0))[1] + self.title_boost)
+        ranked = sorted(best.values(), key=lambda item: -item[1])[:k]
+        return [self._passage(chunk_id, score, similarity, query_vector) for chunk_id, score in ranked]
+
+    def _best_per_paper(self, fused: dict[str, float]) -> dict[str, tuple[str, float]]:
+        best: dict[str, tuple[str, float]] = {}
+        for chunk_id, score in fused.items():
+            paper_id = self._chunks[self._row[chunk_id]].paper_id
+            if paper_id not in best or score > best[paper_id][1]:
+                best[paper_id] = (chunk_id, score)
+        return best
+
+    def _first_chunk(self, paper_id: str) -> str:
+        return next(c.chunk_id for c in self._chunks if c.paper_id == paper_id)
+
+    def _passage(self, chunk_id: str, score: float, similarity: dict[str, float],
+                 query_vector: np.ndarray) -> Passage:
+        chunk = self._chunks[self._row[chunk_id]]
+        if chunk_id not in similarity:  # found by BM25 or by name only: measure it densely too
+            vector = self.embedder.embed([f"{chunk.title}\n{chunk.text}"])[0]
+            similarity[chunk_id] = float(np.dot(vector, query_vector))
+        return Passage(chunk=chunk, score=score, dense_similarity=similarity[chunk_id])

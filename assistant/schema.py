@@ -1,0 +1,176 @@
+"""The typed values that cross every seam of the pipeline.
+
+source files -> Paper -> Chunk -> (store) -> Passage -> Answer
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+
+
+class AssistantError(Exception):
+    """An error with a one-line message meant for the user (what went wrong and where)."""
+
+
+def normalise_title(title: str) -> str:
+    """Lower-case, strip punctuation and collapse white space: two spellings of one title match."""
+    return re.sub(r"\s+", " ", re.sub(r"[^\w\s]", " ", title.lower())).strip()
+
+
+@dataclass(frozen=True)
+class Paper:
+    """One paper: a title and an abstract, with whatever the source said about it."""
+
+    paper_id: str
+    title: str
+    abstract: str
+    authors: tuple[str, ...] = ()
+    arxiv_id: str | None = None
+    published: str | None = None  # ISO date, when the source gives one
+    listing_date: str | None = None  # as the listing printed it, e.g. "Sep 3" (no year)
+    url: str | None = None
+    source: str = ""  # the file it came from
+    line: int = 0  # 1-based line of the record in that file
+    truncated: bool = False  # the listing cut the abstract mid-sentence
+
+    @property
+    def content_hash(self) -> str:
+        """Changes when anything the store keeps about the paper changes."""
+        parts = [self.title, self.abstract, "|".join(self.authors), self.published or "",
+                 self.listing_date or "", self.url or "", self.arxiv_id or ""]
+        return hashlib.sha1("\x1f".join(parts).encode()).hexdigest()[:16]
+
+
+def paper_id_for(title: str, arxiv_id: str | None = None) -> str:
+    """Stable id: the arXiv id when known, else a hash of the normalised title."""
+    if arxiv_id:
+        return f"arxiv:{arxiv_id}"
+    return "title:" + hashlib.sha1(normalise_title(title).encode()).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class Rejection:
+    """A record or file that could not be ingested, and why."""
+
+    source: str
+    line: int  # 0 when the whole file is at fault
+    reason: str
+
+    def __str__(self) -> str:
+        where = f"{self.source}:{self.line}" if self.line else self.source
+        return f"{where}: {self.reason}"
+
+
+@dataclass(frozen=True)
+class ParseResult:
+    papers: list[Paper]
+    rejections: list[Rejection]
+    entries: int = 0  # records seen, good and bad
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A piece of an abstract; start/end are character offsets of `text` in the abstract."""
+
+    chunk_id: str
+    paper_id: str
+    title: str
+    text: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A retrieved chunk with its retrieval score (higher is better)."""
+
+    chunk: Chunk
+    score: float
+    dense_similarity: float | None = None  # cosine of query and chunk, when the dense side saw it
+
+    @property
+    def paper_id(self) -> str:
+        return self.chunk.paper_id
+
+    @property
+    def title(self) -> str:
+        return self.chunk.title
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """A numbered piece of source text shown to the model: marker [n] points at it."""
+
+    marker: int
+    paper_id: str
+    title: str
+    text: str
+    start: int  # offsets in the paper's abstract
+    end: int
+    score: float
+
+
+@dataclass(frozen=True)
+class Citation:
+    marker: int
+    paper_id: str
+    title: str
+
+
+@dataclass(frozen=True)
+class SentenceCheck:
+    """One answer sentence after the support check.
+
+    action: "kept" (its citation supports it), "recited" (another source supports it: cited
+    instead), "replaced" (the closest source sentence is shown in its place), "dropped" (nothing
+    supports it; not shown), "extracted" (no model sentence survived: a source sentence is shown).
+    """
+
+    text: str  # as shown, with its markers; the model's wording for kept/recited
+    original: str  # as the model wrote it
+    markers: tuple[int, ...]
+    support: float | None
+    supported: bool | None
+    action: str
+
+    @property
+    def shown(self) -> bool:
+        return self.action != "dropped"
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What the assistant says, with the evidence it was built from and how it was made."""
+
+    question: str
+    text: str
+    abstained: bool
+    citations: list[Citation]
+    passages: list[Passage]
+    evidence: list[Evidence] = field(default_factory=list)
+    sentences: list[SentenceCheck] = field(default_factory=list)
+    prompt: str = ""
+    models: dict[str, str] = field(default_factory=dict)
+    seconds: float = 0.0
+
+    @property
+    def retrieved_titles(self) -> list[str]:
+        seen: dict[str, None] = {}
+        for passage in self.passages:
+            seen.setdefault(passage.title, None)
+        return list(seen)
+
+
+@dataclass
+class IngestReport:
+    """What an ingest did: counts and one reason per rejected record."""
+
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    duplicates: int = 0  # entries that repeat a paper seen earlier in the same run
+    chunks_embedded: int = 0
+    rejected: list[Rejection] = field(default_factory=list)
+    seconds: float = 0.0

@@ -1,0 +1,96 @@
+"""The one settings object: defaults < config file < environment (ASSISTANT_*) < command-line flags.
+
+Only values live here; building models and stores from them is `assistant.app`'s job.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+DEFAULT_EMBEDDER = "all-MiniLM-L6-v2"
+DEFAULT_GENERATOR = "SmolLM2-135M-Instruct"
+CONFIG_FILE_ENV = "ASSISTANT_CONFIG"
+
+OFFLINE_ENVIRONMENT = {
+    "HF_HUB_OFFLINE": "1",
+    "TRANSFORMERS_OFFLINE": "1",
+    "HF_DATASETS_OFFLINE": "1",
+    "GRADIO_ANALYTICS_ENABLED": "False",
+    "ANONYMIZED_TELEMETRY": "False",
+    "TOKENIZERS_PARALLELISM": "false",
+}
+
+
+def _config_file() -> Path:
+    return Path(os.environ.get(CONFIG_FILE_ENV, "assistant.toml"))
+
+
+class Settings(BaseSettings):
+    """Every knob of the assistant. Set in assistant.toml, as ASSISTANT_<NAME>, or by flag."""
+
+    model_config = SettingsConfigDict(env_prefix="ASSISTANT_", extra="forbid")
+
+    store: Path = Field(Path("store"), description="Data directory: Chroma files and model caches.")
+    model_cache: Path | None = Field(
+        None, description="Where converted model checkpoints are kept (default: <store>/models)."
+    )
+    sample_corpus: Path = Field(
+        Path("data/daily_papers"), description="Folder ingested by `make run` when the store is empty."
+    )
+    embedder: str = Field(
+        DEFAULT_EMBEDDER,
+        description="Sentence-transformers model: the packaged all-MiniLM-L6-v2, a Hugging Face id or a path.",
+    )
+    generator: str = Field(
+        DEFAULT_GENERATOR,
+        description="Causal LM: the packaged SmolLM2-135M-Instruct, a Hugging Face id or a local path.",
+    )
+    max_new_tokens: int = Field(160, ge=1, description="Upper bound on generated tokens per answer.")
+    temperature: float = Field(0.0, ge=0.0, description="0 means greedy decoding.")
+    threads: int = Field(1, ge=1, description="torch threads; 1 is often faster than 2 on a loaded 2-core machine.")
+    chunk_size: int = Field(200, ge=32, description="Chunk size in tokens (the embedder reads 256 at most).")
+    chunk_overlap: int = Field(40, ge=0, description="Overlap between neighbouring chunks, in tokens.")
+    top_k: int = Field(5, ge=1, description="Papers retrieved for an answer.")
+    evidence_sentences: int = Field(6, ge=1, description="Source sentences numbered in the prompt.")
+    min_relevance: float = Field(
+        0.35, description="Abstain when the best passage's cosine similarity to the question is below this."
+    )
+    title_boost: float = Field(
+        1.0, ge=0.0, description="Extra fused score for a paper whose title or acronym the question names."
+    )
+    allow_network: bool = Field(
+        False, description="Let Hugging Face libraries reach the hub (for models not installed locally)."
+    )
+    host: str = Field("127.0.0.1", description="Address the UI binds.")
+    port: int = Field(7860, description="Port the UI binds.")
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        toml = TomlConfigSettingsSource(settings_cls, toml_file=_config_file())
+        return (init_settings, env_settings, toml)
+
+    @property
+    def model_cache_dir(self) -> Path:
+        return self.model_cache or self.store / "models"
+
+    def apply_environment(self) -> None:
+        """Keep Hugging Face, Gradio and Chroma off the network unless the user allowed it."""
+        if not self.allow_network:
+            for name, value in OFFLINE_ENVIRONMENT.items():
+                os.environ.setdefault(name, value)

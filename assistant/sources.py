@@ -1,0 +1,194 @@
+"""Read source files into Paper records, with one Rejection naming file and line for each problem.
+
+Formats: saved Hugging Face Daily Papers listing pages (.txt, .md), JSON (.json), JSON Lines
+(.jsonl) and CSV (.csv). A problem with the whole file gives one Rejection at line 0; a problem
+with one record gives one Rejection at that record's line, and the other records are still read.
+Duplicates are kept: the ingest stage decides what a repeat means.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+
+from assistant.records import FileProblem, parse_csv, parse_json, parse_jsonl
+from assistant.schema import Paper, ParseResult, Rejection, paper_id_for
+
+logger = logging.getLogger(__name__)
+
+Item = Paper | Rejection
+
+BOILERPLATE = frozenset({
+    "new",
+    "Get trending papers in your email inbox!",
+    "Get trending papers in your email inbox once a day!",
+    "Subscribe",
+    "Daily Papers",
+    "byAK and the research community",
+})
+# Two saved pages glue the Subscribe button onto the first title: "SubscribeScaling Multimodal ...".
+GLUED_SUBSCRIBE = re.compile(r"^Subscribe(?=[A-Z0-9])")
+LISTING_DATE = re.compile(
+    r"(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+    r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.? +(\d{1,2})",
+    re.IGNORECASE,
+)
+# Measured on the shipped corpus (653 entries): titles are 6-180 characters and abstracts
+# 423-1,920, nothing in between. 300 sits in that gap with room either side (1.7x the longest
+# title, 0.7x the shortest abstract): a line of 300+ characters is an abstract, a shorter one a title.
+ABSTRACT_MIN_CHARS = 300
+# The page cuts long abstracts mid-sentence; a complete one ends with . ! or ?, maybe then a
+# closing quote or bracket.
+SENTENCE_END = re.compile(r"[.!?][\"'\u201d\u2019)\]}]*$")
+SUFFIXES = ".txt, .md, .json, .jsonl or .csv"
+
+
+def parse_paths(paths: Iterable[Path]) -> ParseResult:
+    """Parse files and folders (recursively, sorted, hidden files skipped), keeping every record."""
+    papers: list[Paper] = []
+    rejections: list[Rejection] = []
+    entries = 0
+    for path in paths:
+        if not path.exists():
+            rejections.append(Rejection(str(path), 0, "no such file or folder"))
+            continue
+        for file in _files_under(path) if path.is_dir() else [path]:
+            result = parse_file(file)
+            papers.extend(result.papers)
+            rejections.extend(result.rejections)
+            entries += result.entries
+    return ParseResult(papers, rejections, entries)
+
+
+def parse_file(path: Path) -> ParseResult:
+    """Parse one file, choosing the format by its suffix."""
+    parser = _PARSERS.get(path.suffix.lower())
+    if parser is None:
+        kind = f"'{path.suffix}'" if path.suffix else "(no suffix)"
+        return _file_rejected(path, f"unsupported file type {kind} (expected {SUFFIXES})")
+    try:
+        items = list(parser(_read_text(path), str(path)))
+    except FileProblem as problem:
+        return _file_rejected(path, str(problem))
+    papers = [item for item in items if isinstance(item, Paper)]
+    rejections = [item for item in items if isinstance(item, Rejection)]
+    logger.debug("%s: %d papers, %d rejected", path, len(papers), len(rejections))
+    return ParseResult(papers, rejections, entries=len(items))
+
+
+def _files_under(folder: Path) -> list[Path]:
+    files = (path for path in folder.rglob("*") if path.is_file())
+    return sorted(path for path in files if not _is_hidden(path.relative_to(folder)))
+
+
+def _is_hidden(relative: Path) -> bool:
+    return any(part.startswith(".") for part in relative.parts)
+
+
+def _file_rejected(path: Path, reason: str) -> ParseResult:
+    return ParseResult([], [Rejection(str(path), 0, reason)], entries=0)
+
+
+def _read_text(path: Path) -> str:
+    """The file's text, decoded strictly as UTF-8 (a byte-order mark is dropped)."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise FileProblem("no such file or folder") from None
+    except OSError as error:
+        raise FileProblem(f"cannot read the file: {error.strerror or error}") from None
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise FileProblem("UTF-16 text is not supported: save the file as UTF-8")
+    if b"\x00" in data:
+        raise FileProblem(f"binary file (NUL byte at byte offset {data.index(0)}), not text")
+    try:
+        text = data.decode("utf-8").removeprefix("\ufeff")
+    except UnicodeDecodeError as error:
+        bad_byte = data[error.start]
+        raise FileProblem(f"not UTF-8 text: byte 0x{bad_byte:02x} at byte offset {error.start}") from None
+    if not text.strip():
+        raise FileProblem("empty file" if not data else "empty file (only white space)")
+    return text
+
+
+def _parse_listing(text: str, source: str) -> list[Item]:
+    lines = list(_content_lines(text))
+    if not lines:
+        raise FileProblem("empty file (only page boilerplate, no papers)")
+    items = list(_listing_items(lines, source))
+    if not any(isinstance(item, Paper) for item in items):
+        raise FileProblem(
+            "no title + abstract pair found (expected a title line followed by an abstract "
+            f"paragraph of {ABSTRACT_MIN_CHARS}+ characters)"
+        )
+    return items
+
+
+def _content_lines(text: str) -> Iterator[tuple[int, str]]:
+    """(1-based line number, stripped text) of every line that is not blank or page boilerplate."""
+    before_first_title = True
+    for number, raw_line in enumerate(text.split("\n"), start=1):
+        line = raw_line.strip()
+        if before_first_title and line and not _listing_date(line):
+            line = GLUED_SUBSCRIBE.sub("", line)
+            before_first_title = line in BOILERPLATE
+        if line and line not in BOILERPLATE:
+            yield number, line
+
+
+def _listing_items(lines: Iterable[tuple[int, str]], source: str) -> Iterator[Item]:
+    """Pair each title line with the abstract line after it; reject what does not pair up."""
+    title: tuple[int, str] | None = None
+    listing_date: str | None = None
+    for number, line in lines:
+        date = _listing_date(line)
+        if date or len(line) < ABSTRACT_MIN_CHARS:
+            if title:
+                yield _title_without_abstract(source, *title)
+            title = None if date else (number, line)
+            listing_date = date or listing_date
+        elif title is None:
+            reason = f"abstract with no title ({len(line)} characters starting {line[:40]!r})"
+            yield Rejection(source, number, reason)
+        else:
+            yield _listing_paper(source, title, line, listing_date)
+            title = None
+    if title:
+        yield _title_without_abstract(source, *title)
+
+
+def _listing_date(line: str) -> str | None:
+    """ "Sep 3", "September 3" or "sept. 03" -> "Sep 3"; None when the line is not a month and day."""
+    match = LISTING_DATE.fullmatch(line)
+    if not match or not 1 <= int(match.group(2)) <= 31:
+        return None
+    return f"{match.group(1)[:3].title()} {int(match.group(2))}"
+
+
+def _title_without_abstract(source: str, line: int, title: str) -> Rejection:
+    return Rejection(source, line, f"title with no abstract: {title[:80]!r}")
+
+
+def _listing_paper(source: str, title: tuple[int, str], abstract: str, listing_date: str | None) -> Paper:
+    line, title_text = title
+    title_text = " ".join(title_text.split())
+    return Paper(
+        paper_id=paper_id_for(title_text),
+        title=title_text,
+        abstract=abstract,
+        listing_date=listing_date,
+        source=source,
+        line=line,
+        truncated=not SENTENCE_END.search(abstract),
+    )
+
+
+_PARSERS: dict[str, Callable[[str, str], Iterable[Item]]] = {
+    ".txt": _parse_listing,
+    ".md": _parse_listing,
+    ".json": parse_json,
+    ".jsonl": parse_jsonl,
+    ".csv": parse_csv,
+}

@@ -1,0 +1,82 @@
+from assistant.answer import NOT_ANSWERED, AnswerSettings, answer_stream, should_abstain
+from assistant.grounding import EvidenceJudge
+from assistant.prompts import load_prompt
+from assistant.schema import Answer, Chunk, Paper, Passage, SentenceCheck
+from conftest import ScriptedGenerator
+
+TINYCLIP = Paper(
+    paper_id="p1", title="TinyCLIP: CLIP Distillation via Affinity Mimicking and Weight Inheritance",
+    abstract=("In this paper, we propose a novel cross-modal distillation method, called TinyCLIP, "
+              "for large-scale language-image pre-trained models. The smallest TinyCLIP model "
+              "reaches 84.8% zero-shot accuracy on ImageNet."))
+WHISPER = Paper(paper_id="p2", title="Robust Speech Recognition",
+                abstract="We train a speech recognition model on 680,000 hours of multilingual audio.")
+
+
+def _passage(paper, similarity):
+    chunk = Chunk(chunk_id=paper.paper_id + "#0", paper_id=paper.paper_id, title=paper.title,
+                  text=paper.abstract, start=0, end=len(paper.abstract))
+    return Passage(chunk=chunk, score=0.03, dense_similarity=similarity)
+
+
+def _run(reply, similarity=0.6, named=frozenset(), papers=(TINYCLIP, WHISPER), embedder=None):
+    generator = ScriptedGenerator(reply)
+    events = list(answer_stream(
+        "What does TinyCLIP distil?", [_passage(p, similarity) for p in papers], list(papers),
+        named, embedder, generator, EvidenceJudge(embedder), load_prompt("answer"),
+        AnswerSettings(evidence_sentences=4, min_relevance=0.3)))
+    return events, generator
+
+
+def test_answer_streams_checked_sentences_then_the_answer(fake_embedder):
+    reply = ("TinyCLIP is a cross-modal distillation method for large-scale language-image "
+             "pre-trained models [1].")
+    events, generator = _run(reply, embedder=fake_embedder)
+    assert isinstance(events[-1], Answer) and all(isinstance(e, SentenceCheck) for e in events[:-1])
+    answer = events[-1]
+    assert not answer.abstained and answer.citations
+    assert {c.paper_id for c in answer.citations} <= {"p1", "p2"}
+    assert "TinyCLIP" in answer.text and "[" in answer.text
+    assert "[1]" in generator.calls[0][1]["content"]  # the model saw numbered sources
+
+
+def test_answer_never_cites_a_marker_that_points_nowhere(fake_embedder):
+    events, _ = _run("TinyCLIP is a cross-modal distillation method [7].", embedder=fake_embedder)
+    answer = events[-1]
+    assert all(c.marker in {e.marker for e in answer.evidence} for c in answer.citations)
+    assert "[7]" not in answer.text
+
+
+def test_wrong_number_never_reaches_the_user(fake_embedder):
+    events, _ = _run("The smallest TinyCLIP model reaches 98.7% zero-shot accuracy on ImageNet [1].",
+                     embedder=fake_embedder)
+    answer = events[-1]
+    assert "98.7" not in answer.text
+    assert answer.sentences[0].action in ("replaced", "dropped")
+
+
+def test_weak_retrieval_abstains_without_calling_the_model(fake_embedder):
+    events, generator = _run("Anything [1].", similarity=0.05, embedder=fake_embedder)
+    assert len(events) == 1 and events[0].abstained and events[0].text == NOT_ANSWERED
+    assert not events[0].citations and generator.calls == []
+
+
+def test_named_paper_is_answered_even_when_similarity_is_low():
+    passages = [_passage(TINYCLIP, 0.05)]
+    assert should_abstain(passages, frozenset(), 0.3)
+    assert not should_abstain(passages, frozenset({"p1"}), 0.3)
+    assert should_abstain([], frozenset({"p1"}), 0.3)
+
+
+def test_repeating_model_is_stopped_early(fake_embedder):
+    sentence = "TinyCLIP is a cross-modal distillation method for language-image models [1]. "
+    events, generator = _run(sentence * 40, embedder=fake_embedder)
+    assert generator.pieces_sent < len((sentence * 40).split(" "))
+    assert events[-1].text.count("cross-modal") == 1
+
+
+def test_nothing_supported_falls_back_to_quoting_the_best_sources(fake_embedder):
+    events, _ = _run("Bananas are yellow and grow in bunches.", embedder=fake_embedder)
+    answer = events[-1]
+    assert answer.sentences[-1].action == "extracted"
+    assert answer.citations and answer.text.startswith(answer.evidence[0].text.rstrip(".")[:30])
