@@ -65,7 +65,10 @@ def answer_stream(
     if should_abstain(passages, named, settings.min_relevance):
         yield finish(NOT_ANSWERED, True, [], [])
         return
-    evidence = select_evidence(question, papers, embedder, settings.evidence_sentences, named)
+    # A question that names papers is about those papers: other abstracts only invite the model
+    # to answer about a neighbour ("TinyViT" for a question on TinyCLIP).
+    focus = [p for p in papers if p.paper_id in named] or list(papers)
+    evidence = select_evidence(question, focus, embedder, settings.evidence_sentences, named)
     messages = prompt.messages(question=question, sources=format_sources(evidence))
     checks: list[SentenceCheck] = []
     for check in _checked(generator.stream(messages, settings.max_new_tokens), evidence, judge):

@@ -77,11 +77,11 @@ class Assistant:
         return report
 
     def search(self, query: str, k: int = 10) -> list[Passage]:
-        return self.retriever.search(_question(query), k)
+        return self.retriever.search(check_question(query), k)
 
     def ask_stream(self, question: str) -> Iterator[SentenceCheck | Answer]:
         """Checked sentences as they are ready, then the Answer."""
-        question = _question(question)
+        question = check_question(question)
         passages = self.search(question, self.settings.top_k)
         papers = self.store.papers([p.paper_id for p in passages])
         named = frozenset(self.retriever.names.named_in(question))
@@ -108,7 +108,7 @@ class Assistant:
                 "store": str(self.settings.store)}
 
 
-def _question(text: str) -> str:
+def check_question(text: str) -> str:
     text = (text or "").strip()
     if not text:
         raise AssistantError("empty question: type a question about the papers")

@@ -124,6 +124,9 @@ def ask(
     as_json: JsonFlag = False,
 ) -> None:
     """Answer a question from the papers, every sentence checked and cited."""
+    from assistant.app import check_question
+
+    question = check_question(question)  # before loading any model
     answer = None
     for event in _assistant().ask_stream(question):
         if isinstance(event, Answer):

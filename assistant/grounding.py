@@ -163,7 +163,11 @@ def _closest(claim: str, evidence: Sequence[Evidence]) -> Evidence | None:
     terms = content_terms(claim)
     if not evidence or len(terms) < REPLACE_MIN_TERMS:
         return None
-    shared = [len(terms & content_terms(e.text)) for e in evidence]
+    names = names_in(claim)
+    # a source that lacks a name the claim is about cannot stand in for it (TinyViT for TinyCLIP)
+    shared = [len(terms & content_terms(e.text))
+              if names <= set(words(f"{e.title} {e.text}")) | names_in(f"{e.title} {e.text}") else 0
+              for e in evidence]
     best = int(np.argmax(shared))
     enough = shared[best] >= REPLACE_MIN_TERMS and shared[best] / len(terms) >= REPLACE_FLOOR
     return evidence[best] if enough else None

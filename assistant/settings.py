@@ -30,6 +30,14 @@ OFFLINE_ENVIRONMENT = {
 }
 
 
+# Model libraries' progress bars and notices would bury the CLI's own output.
+QUIET_ENVIRONMENT = {
+    "HF_HUB_DISABLE_PROGRESS_BARS": "1",
+    "TRANSFORMERS_VERBOSITY": "error",
+    "TRANSFORMERS_NO_ADVISORY_WARNINGS": "1",
+}
+
+
 def _config_file() -> Path:
     return Path(os.environ.get(CONFIG_FILE_ENV, "assistant.toml"))
 
@@ -91,6 +99,8 @@ class Settings(BaseSettings):
 
     def apply_environment(self) -> None:
         """Keep Hugging Face, Gradio and Chroma off the network unless the user allowed it."""
+        for name, value in QUIET_ENVIRONMENT.items():
+            os.environ.setdefault(name, value)
         if not self.allow_network:
             for name, value in OFFLINE_ENVIRONMENT.items():
                 os.environ.setdefault(name, value)

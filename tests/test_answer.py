@@ -80,3 +80,11 @@ def test_nothing_supported_falls_back_to_quoting_the_best_sources(fake_embedder)
     answer = events[-1]
     assert answer.sentences[-1].action == "extracted"
     assert answer.citations and answer.text.startswith(answer.evidence[0].text.rstrip(".")[:30])
+
+
+def test_question_naming_a_paper_draws_evidence_from_that_paper_only(fake_embedder):
+    events, generator = _run("TinyCLIP is a cross-modal distillation method [1].",
+                             named=frozenset({"p1"}), embedder=fake_embedder)
+    answer = events[-1]
+    assert {e.paper_id for e in answer.evidence} == {"p1"}
+    assert "Robust Speech Recognition" not in generator.calls[0][1]["content"]

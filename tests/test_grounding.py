@@ -107,3 +107,13 @@ def test_closing_the_sentence_stream_closes_the_model_stream():
     assert next(stream) == "A."
     stream.close()
     assert closed == [True]
+
+
+def test_failed_claim_about_one_paper_is_not_replaced_by_another_papers_sentence(judge):
+    evidence = [Evidence(marker=1, paper_id="v", title="TinyViT: Fast Pretraining Distillation",
+                         text="We propose TinyViT, a new family of tiny and efficient small vision "
+                              "transformers pretrained on large-scale datasets.", start=0, end=10,
+                         score=1.0)]
+    check = check_sentence("It mentions TinyCLIP, a family of tiny efficient small vision "
+                           "transformers pretrained on large-scale datasets.", evidence, judge)
+    assert check.action == "dropped"

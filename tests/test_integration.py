@@ -53,7 +53,8 @@ def test_ask_json_cites_a_retrieved_paper(sample_store, model_cache):
     answer = json.loads(result.stdout)
     assert not answer["abstained"] and answer["citations"]
     assert {c["title"] for c in answer["citations"]} <= set(answer["retrieved"])
-    assert any(t.startswith("TinyCLIP") for t in (c["title"] for c in answer["citations"]))
+    cited = [c["title"] for c in answer["citations"]]
+    assert any(t.startswith("TinyCLIP") for t in cited), json.dumps(answer, indent=1)
     assert all(s["supported"] for s in answer["sentences"] if s["action"] != "dropped")
 
 
