@@ -10,6 +10,7 @@ import re
 from collections.abc import Iterable
 
 from assistant.schema import Chunk, Paper
+from assistant.text import sentences
 
 _TOKEN = re.compile(r"\w+|[^\w\s]")
 
@@ -29,7 +30,8 @@ class Chunker:
             raise ImportError("chunking needs llama-index-core: pip install llama-index-core") from error
         self._splitter = SentenceSplitter(
             chunk_size=chunk_size, chunk_overlap=min(chunk_overlap, chunk_size // 2),
-            tokenizer=word_tokens, include_metadata=False, include_prev_next_rel=False,
+            tokenizer=word_tokens, chunking_tokenizer_fn=sentences,
+            include_metadata=False, include_prev_next_rel=False,
         )
 
     def chunk(self, papers: Iterable[Paper]) -> list[Chunk]:

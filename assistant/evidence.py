@@ -13,10 +13,8 @@ import numpy as np
 
 from assistant.embedders import Embedder
 from assistant.schema import Evidence, Paper
-from assistant.text import content_terms
+from assistant.text import content_terms, split_sentences
 
-_ABBREVIATIONS = ("e.g.", "i.e.", "et al.", "etc.", "vs.", "cf.", "Fig.", "Eq.", "approx.", "resp.")
-_SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[A-Z0-9(\[\"'$\\{])")
 _BOILERPLATE = re.compile(
     r"https?://|github\.com|\b(code|models?|data(set)?s?)\b[^.]{0,60}\b(available|released|open[- ]sourced)\b",
     re.IGNORECASE,
@@ -25,21 +23,6 @@ MAX_PER_PAPER = 3  # keeps one long abstract from crowding out the others
 RANK_DECAY = 0.03  # a small prior for the retriever's order: earlier papers win near-ties
 OVERLAP_WEIGHT = 0.3  # stemmed question words in the sentence: "distil" finds "distillation"
 BOILERPLATE_PENALTY = 0.3  # "code is available at ..." answers no question
-
-
-def split_sentences(text: str) -> list[tuple[int, int]]:
-    """Character spans of the sentences of `text` (abbreviations such as "e.g." do not split)."""
-    spans: list[tuple[int, int]] = []
-    start = 0
-    for match in _SENTENCE_END.finditer(text):
-        before = text[start:match.start() + 1]
-        if before.rstrip("\"')]").endswith(_ABBREVIATIONS):
-            continue
-        spans.append((start, match.start() + len(match.group(0).rstrip())))
-        start = match.end()
-    if text[start:].strip():
-        spans.append((start, len(text.rstrip())))
-    return [(s, e) for s, e in spans if text[s:e].strip()]
 
 
 def select_evidence(
