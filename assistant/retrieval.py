@@ -67,14 +67,15 @@ class NameIndex:
             for name in _candidate_names(title):
                 by_name[name].add(paper_id)
         self._by_name = {n: ids for n, ids in by_name.items() if len(ids) <= MAX_PAPERS_PER_NAME}
+        self._longest = max((len(n.split()) for n in self._by_name), default=0)
 
     def named_in(self, question: str) -> set[str]:
         """Paper ids whose name or full title appears in the question as whole words."""
-        text = " " + normalise_title(_POSSESSIVE.sub("", question)) + " "
+        tokens = normalise_title(_POSSESSIVE.sub("", question)).split()
         found: set[str] = set()
-        for name, ids in self._by_name.items():
-            if f" {name} " in text:
-                found |= ids
+        for size in range(1, min(self._longest, len(tokens)) + 1):
+            for start in range(len(tokens) - size + 1):
+                found |= self._by_name.get(" ".join(tokens[start:start + size]), set())
         return found
 
 
@@ -116,7 +117,12 @@ class Retriever:
             chunk_id = best.get(paper_id, (None, 0.0))[0] or self._first_chunk(paper_id)
             best[paper_id] = (chunk_id, best.get(paper_id, (None, 0.0))[1] + self.title_boost)
         ranked = sorted(best.values(), key=lambda item: -item[1])[:k]
-        return [self._passage(chunk_id, score, similarity, query_vector) for chunk_id, score in ranked]
+        unseen = [chunk_id for chunk_id, _ in ranked if chunk_id not in similarity]
+        if unseen:  # found by BM25 or by name only: measure them densely too, from stored vectors
+            vectors = self.store.chunk_embeddings(unseen)
+            similarity.update(zip(unseen, (float(v) for v in vectors @ query_vector)))
+        return [Passage(chunk=self._chunks[self._row[chunk_id]], score=score,
+                        dense_similarity=similarity[chunk_id]) for chunk_id, score in ranked]
 
     def _best_per_paper(self, fused: dict[str, float]) -> dict[str, tuple[str, float]]:
         best: dict[str, tuple[str, float]] = {}
@@ -128,11 +134,3 @@ class Retriever:
 
     def _first_chunk(self, paper_id: str) -> str:
         return next(c.chunk_id for c in self._chunks if c.paper_id == paper_id)
-
-    def _passage(self, chunk_id: str, score: float, similarity: dict[str, float],
-                 query_vector: np.ndarray) -> Passage:
-        chunk = self._chunks[self._row[chunk_id]]
-        if chunk_id not in similarity:  # found by BM25 or by name only: measure it densely too
-            vector = self.embedder.embed([f"{chunk.title}\n{chunk.text}"])[0]
-            similarity[chunk_id] = float(np.dot(vector, query_vector))
-        return Passage(chunk=chunk, score=score, dense_similarity=similarity[chunk_id])

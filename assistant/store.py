@@ -126,6 +126,11 @@ class Store:
         return [(_chunk(cid, doc, meta), 1.0 - float(distance)) for cid, doc, meta, distance
                 in zip(got["ids"][0], got["documents"][0], got["metadatas"][0], got["distances"][0])]
 
+    def chunk_embeddings(self, chunk_ids: Sequence[str]) -> np.ndarray:
+        got = self._chunks.get(ids=list(chunk_ids), include=["embeddings"])
+        by_id = dict(zip(got["ids"], got["embeddings"]))
+        return np.asarray([by_id[cid] for cid in chunk_ids], dtype=np.float32)
+
     def paper_embeddings(self, paper_ids: Sequence[str]) -> np.ndarray:
         got = self._papers.get(ids=list(paper_ids), include=["embeddings"])
         by_id = dict(zip(got["ids"], got["embeddings"]))
