@@ -20,6 +20,7 @@ from assistant.text import stems
 RRF_K = 60  # the constant of Cormack et al. (2009); ranks past ~60 barely count
 CANDIDATES = 50  # chunks taken from each side before fusion
 MAX_PAPERS_PER_NAME = 3  # a "name" shared by more titles than this is a common word, not a name
+SHORT_NAME = 4  # names this short must be written as in the title
 
 _NAME_TOKEN = re.compile(r"[A-Za-z0-9][\w\-+.]*[A-Za-z0-9+]|[A-Za-z0-9]")
 _POSSESSIVE = re.compile(r"'s\b")
@@ -44,28 +45,41 @@ class _Lexical:
         return [int(d) for d, s in zip(found.documents[0], found.scores[0]) if s > 0]
 
 
-def _candidate_names(title: str) -> set[str]:
-    """Names a title gives its method: the part before a colon, and coined words like FerKD."""
-    names = set()
+def _is_coined(token: str) -> bool:
+    """FerKD, Swin3D, GPT-4, LoRA+; not Compute-Optimal or Mixture-of-Experts (plain words)."""
+    parts = [p for p in re.split(r"[-+.]", token) if p]
+    mixed = any(c.isdigit() for c in token) and any(c.isalpha() for c in token)
+    return mixed or any(any(c.isupper() for c in part[1:]) for part in parts)
+
+
+def _candidate_names(title: str) -> dict[str, str]:
+    """Names a title gives its method, normalised -> as written: the part before a colon, and
+    coined words like FerKD."""
+    names = {}
     head, colon, _ = title.partition(":")
     if colon and len(head.split()) <= 4:
-        names.add(normalise_title(head))
+        names[normalise_title(head)] = head.strip()
     for token in _NAME_TOKEN.findall(title):
-        coined = any(c.isdigit() for c in token) or any(c.isupper() for c in token[1:])
-        if coined and len(token) >= 3:
-            names.add(normalise_title(token))
-    return {n for n in names if len(n) >= 3}
+        if _is_coined(token) and len(token) >= 3:
+            names[normalise_title(token)] = token
+    return {n: written for n, written in names.items() if len(n) >= 3}
 
 
 class NameIndex:
-    """Maps paper names (titles, acronyms) to paper ids, for questions that name a paper."""
+    """Maps paper names (titles, acronyms) to paper ids, for questions that name a paper.
+
+    Short names (BiT, PEFT) must appear in the question as written, since in lower case they are
+    often ordinary words ("4-bit"); longer ones match in any case ("tinyclip").
+    """
 
     def __init__(self, titles: dict[str, str]):
         by_name: dict[str, set[str]] = defaultdict(set)
+        self._written: dict[str, str] = {}
         for paper_id, title in titles.items():
             by_name[normalise_title(title)].add(paper_id)
-            for name in _candidate_names(title):
+            for name, written in _candidate_names(title).items():
                 by_name[name].add(paper_id)
+                self._written[name] = written
         self._by_name = {n: ids for n, ids in by_name.items() if len(ids) <= MAX_PAPERS_PER_NAME}
         self._longest = max((len(n.split()) for n in self._by_name), default=0)
 
@@ -75,8 +89,15 @@ class NameIndex:
         found: set[str] = set()
         for size in range(1, min(self._longest, len(tokens)) + 1):
             for start in range(len(tokens) - size + 1):
-                found |= self._by_name.get(" ".join(tokens[start:start + size]), set())
+                name = " ".join(tokens[start:start + size])
+                if name in self._by_name and self._written_as_named(name, question):
+                    found |= self._by_name[name]
         return found
+
+    def _written_as_named(self, name: str, question: str) -> bool:
+        if len(name) > SHORT_NAME or name not in self._written:
+            return True
+        return re.search(rf"(?<!\w){re.escape(self._written[name])}(?!\w)", question) is not None
 
 
 class Retriever:

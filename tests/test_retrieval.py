@@ -68,3 +68,21 @@ def test_name_index_finds_names_as_whole_words(question, expected):
 def test_a_word_shared_by_many_titles_is_not_a_name():
     titles = {str(i): f"LLM Study Number {i}: Something" for i in range(5)}
     assert NameIndex(titles).named_in("What do LLM studies show?") == set()
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("How does QLoRA's 4-bit NormalFloat work?", set()),
+    ("What does BiT transfer?", {"b"}),
+    ("Which compute-optimal ratio did Chinchilla derive?", set()),
+    ("What routing does a mixture-of-experts model use?", set()),
+    ("Is DINOv3 trained on satellite images?", {"d"}),
+])
+def test_plain_words_and_lower_case_short_names_are_not_names(question, expected):
+    index = NameIndex({
+        "b": "Big Transfer (BiT): General Visual Representation Learning",
+        "c": "Scaling Laws and Compute-Optimal Training Beyond Fixed Training Durations",
+        "m": "Mixture-of-Supernets: Improving Weight-Sharing Supernet Training with "
+             "Architecture-Routed Mixture-of-Experts",
+        "d": "DINOv3",
+    })
+    assert index.named_in(question) == expected
