@@ -27,6 +27,7 @@ MAX_WRITTEN = 6  # sentences read from the model, shown or not, before it is sto
 class AnswerSettings:
     evidence_sentences: int = 6
     min_relevance: float = 0.35
+    min_evidence: float = 0.595
     max_new_tokens: int = 160
 
 
@@ -69,6 +70,9 @@ def answer_stream(
     # to answer about a neighbour ("TinyViT" for a question on TinyCLIP).
     focus = [p for p in papers if p.paper_id in named] or list(papers)
     evidence = select_evidence(question, focus, embedder, settings.evidence_sentences, named)
+    if not evidence or max(e.score for e in evidence) < settings.min_evidence:
+        yield finish(NOT_ANSWERED, True, evidence, [])  # no sentence bears on the question
+        return
     messages = prompt.messages(question=question, sources=format_sources(evidence))
     checks: list[SentenceCheck] = []
     for check in _checked(generator.stream(messages, settings.max_new_tokens), evidence, judge):

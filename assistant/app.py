@@ -91,7 +91,7 @@ class Assistant:
                 question, passages, papers, named, self.embedder, generator, self.judge,
                 load_prompt("answer"), AnswerSettings(
                     self.settings.evidence_sentences, self.settings.min_relevance,
-                    self.settings.max_new_tokens),
+                    self.settings.min_evidence, self.settings.max_new_tokens),
             )
 
     def ask(self, question: str) -> Answer:

