@@ -25,6 +25,14 @@ _BOUNDARY = re.compile(
     r"[.!?](?:\s*\[\s*\d+(?:\s*[,;]\s*\d+)*\s*\])*(?=\s+[^\s\[])"  # end of a sentence, its markers
     r"|[^\n](?=\n+\s*[^\s\[])"  # or a line break: models also answer in lines and lists
 )
+_NEGATION = re.compile(r"\b(?:not|no|never|none|neither|nor|cannot|without|fails?)\b|n't\b", re.I)
+# The model talking about its sources or itself states nothing about the papers.
+_META = re.compile(
+    r"\b(?:not (?:mentioned|stated|provided|specified|given|available)|no (?:information|mention)|"
+    r"(?:provided|given|above) (?:sources?|text|context|answer|information)|as an ai|i (?:cannot|can't|don't))\b",
+    re.I,
+)
+_MARKDOWN = re.compile(r"\*\*|__|`|^#+\s*")
 _LIST_ITEM = re.compile(r"^\s*(?:[-*\u2022]|\d+[.)])\s+")
 _QUOTED = re.compile(r"[\"“]([^\"”]{3,})[\"”]")
 _ABBREVIATIONS = ("e.g.", "i.e.", "et al.", "etc.", "vs.", "cf.")
@@ -49,8 +57,11 @@ def names_in(text: str) -> set[str]:
 
 
 def consistent(claim: str, source: str) -> bool:
-    """Every number, coined name and quoted phrase of the claim occurs in the source."""
+    """Every number, coined name and quoted phrase of the claim occurs in the source, and a
+    negated claim has a negation in its source ("X does not improve Y" is not "X improves Y")."""
     if not numbers_in(claim) <= numbers_in(source):
+        return False
+    if _NEGATION.search(claim) and not _NEGATION.search(source):
         return False
     if not names_in(claim) <= names_in(source) | set(words(source)):
         return False
@@ -144,14 +155,14 @@ def _without_titles(claim: str, evidence: Sequence[Evidence]) -> str:
     """Remove paper titles the model copied from the prompt ("... (Swin3D: A Pretrained ...)")."""
     for title in {e.title for e in evidence}:
         claim = claim.replace(f"({title})", "").replace(title, "")
-    claim = _LIST_ITEM.sub("", claim)
+    claim = _MARKDOWN.sub("", _LIST_ITEM.sub("", claim))
     return re.sub(r"\s+([.,;:!?])", r"\1", re.sub(r"\s{2,}", " ", claim)).strip()
 
 
 def _is_claim(text: str) -> bool:
     """A statement of at least three words; not a question the model echoed or asked."""
-    return len(text.split()) >= 3 and not text.rstrip().endswith("?") and \
-        not text.lower().startswith(("question:", "answer:", "sources:"))
+    return len(text.split()) >= 3 and not text.rstrip().endswith("?") and not _META.search(text) \
+        and not text.lower().startswith(("question:", "answer:", "sources:"))
 
 
 def _closest(claim: str, evidence: Sequence[Evidence]) -> Evidence | None:

@@ -117,3 +117,24 @@ def test_failed_claim_about_one_paper_is_not_replaced_by_another_papers_sentence
     check = check_sentence("It mentions TinyCLIP, a family of tiny efficient small vision "
                            "transformers pretrained on large-scale datasets.", evidence, judge)
     assert check.action == "dropped"
+
+
+def test_negated_claim_needs_a_negation_in_its_source(judge):
+    assert judge.support("TinyCLIP does not distil knowledge from pre-trained models.", [TINYCLIP]) == 0.0
+
+
+@pytest.mark.parametrize("sentence", [
+    "The answer is not mentioned in the provided sources [1].",
+    "The provided text gives no information about TinyCLIP [1].",
+    "What does TinyCLIP distil? [1]",
+    "Question: what is it",
+])
+def test_sentences_about_the_sources_or_questions_are_not_claims(judge, sentence):
+    check = check_sentence(sentence, _evidence(), judge)
+    assert check.action == "dropped" and check.support is None
+
+
+def test_markdown_emphasis_is_removed_from_claims(judge):
+    check = check_sentence("**TinyCLIP** distils knowledge from large pre-trained models [1].",
+                           _evidence(), judge)
+    assert check.action == "kept" and "**" not in check.text
