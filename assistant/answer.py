@@ -14,7 +14,8 @@ from assistant.citations import citations_for, strip_markers
 from assistant.embedders import Embedder
 from assistant.evidence import format_sources, select_evidence
 from assistant.generators import Generator
-from assistant.grounding import SupportJudge, check_sentence, extractive_fallback, stream_sentences
+from assistant.grounding import check_sentence, extractive_fallback, stream_sentences
+from assistant.judges import SupportJudge
 from assistant.prompts import Prompt
 from assistant.schema import Answer, Evidence, Paper, Passage, SentenceCheck, normalise_title
 

@@ -15,11 +15,13 @@ from assistant.answer import AnswerSettings, answer_stream
 from assistant.chunking import Chunker
 from assistant.embedders import Embedder, SentenceTransformerEmbedder
 from assistant.generators import Generator, TransformersGenerator
-from assistant.grounding import EvidenceJudge, SupportJudge
+from assistant.judges import EvidenceJudge, NLIJudge, SupportJudge
 from assistant.ingest import Progress, ingest, reindex
 from assistant.prompts import load_prompt
 from assistant.retrieval import Retriever
-from assistant.schema import Answer, AssistantError, IngestReport, Paper, Passage, SentenceCheck
+from assistant.schema import (
+    Answer, AssistantError, IngestReport, ListingDates, Paper, Passage, SentenceCheck,
+)
 from assistant.settings import Settings
 from assistant.store import Store, stored_signature
 
@@ -28,6 +30,12 @@ log = logging.getLogger(__name__)
 
 def build_embedder(settings: Settings) -> Embedder:
     return SentenceTransformerEmbedder(settings.embedder, threads=settings.threads)
+
+
+def build_judge(settings: Settings, embedder: Embedder) -> SupportJudge:
+    if settings.judge == "offline":
+        return EvidenceJudge(embedder, settings.support_threshold)
+    return NLIJudge(settings.judge, settings.support_threshold, settings.threads)
 
 
 def build_generator(settings: Settings) -> Generator:
@@ -47,7 +55,7 @@ class Assistant:
         self.store = store
         self.embedder = embedder
         self._generator = generator
-        self.judge = judge or EvidenceJudge(embedder)
+        self.judge = judge or build_judge(settings, embedder)
         self.retriever = Retriever(store, embedder, settings.title_boost)
         self._lock = threading.Lock()  # one model call at a time; the UI serves several users
 
@@ -70,8 +78,10 @@ class Assistant:
         return Chunker(self.settings.chunk_size, self.settings.chunk_overlap)
 
     # --- jobs ----------------------------------------------------------------------------
-    def ingest(self, paths: Sequence[Path], progress: Progress | None = None) -> IngestReport:
-        report = ingest(paths, self.store, self.embedder, lambda: self._chunker, progress)
+    def ingest(self, paths: Sequence[Path], progress: Progress | None = None,
+               dating: ListingDates | None = None) -> IngestReport:
+        report = ingest(paths, self.store, self.embedder, lambda: self._chunker, progress,
+                        dating=dating)
         if report.added or report.updated:
             self.retriever.refresh()
         return report

@@ -53,7 +53,7 @@ class SentenceTransformerEmbedder:
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         # sentence-transformers already sorts inputs by length before batching (less padding),
         # and restores the order, so the texts go in as they are.
-        if not texts:
+        if len(texts) == 0:
             return np.zeros((0, self.dimension), dtype=np.float32)
         vectors = self._model.encode(
             list(texts),
@@ -92,6 +92,12 @@ class HashingEmbedder:
 
 def _load_sentence_transformer(model: str, threads: int) -> Any:
     """Resolve `model` to a local folder or a hub id and load it, or fail with one line saying why."""
+    source = _resolve_source(model)  # first, so that a wrong path fails before the slow imports
+    # By default idle OpenMP threads spin. When torch runs on more than one Python thread (generation
+    # runs in a worker thread, a UI serves requests from a pool) or another process shares the cores,
+    # the spinning threads starve the working ones: 2-6x slower with 2 threads. This only takes effect
+    # if torch is not imported yet.
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     try:
         import torch
         from sentence_transformers import SentenceTransformer
@@ -100,7 +106,6 @@ def _load_sentence_transformer(model: str, threads: int) -> Any:
             f"the embedder needs sentence-transformers ({error}): pip install sentence-transformers torch"
         ) from error
     torch.set_num_threads(threads)
-    source = _resolve_source(model)
     try:
         loaded = SentenceTransformer(source, device="cpu")
     except OSError as error:  # FileNotFoundError, offline cache misses, bad repo ids
@@ -143,7 +148,7 @@ def _not_found_message(model: str, error: Exception) -> str:
             f"embedder {model!r} is not installed locally and network use is off: set ASSISTANT_EMBEDDER "
             f"to a local model path, or set ASSISTANT_ALLOW_NETWORK=true to download it"
         )
-    return f"could not load embedder {model!r} ({_first_line(error)}): set ASSISTANT_EMBEDDER to a local model path"
+    return f"could not load embedder {model!r} ({_first_line(error)}): set ASSISTANT_EMBEDDER to a local path"
 
 
 def _hub_offline() -> bool:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from assistant.schema import Answer, IngestReport, Passage
+from assistant.schema import Answer, DayDownload, IngestReport, Passage
 
 
 def answer_dict(answer: Answer) -> dict:
@@ -37,3 +37,9 @@ def ingest_dict(report: IngestReport) -> dict:
                      for r in report.rejected],
         "seconds": round(report.seconds, 3),
     }
+
+
+def download_dict(download: DayDownload) -> dict:
+    return {"date": download.day.isoformat(), "url": download.url,
+            "file": str(download.path) if download.path else None, "entries": download.entries,
+            "error": download.error}

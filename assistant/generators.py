@@ -98,8 +98,10 @@ class TransformersGenerator:
         inputs = self._tokenizer.apply_chat_template(
             messages, add_generation_prompt=True, return_tensors="pt", return_dict=True
         )
-        sampling = {"do_sample": True, "temperature": self.temperature} if self.temperature > 0 else {"do_sample": False}
-        arguments = {**inputs, **sampling, "max_new_tokens": max_new_tokens or self.max_new_tokens}
+        arguments = {**inputs, "max_new_tokens": max_new_tokens or self.max_new_tokens}
+        arguments["do_sample"] = self.temperature > 0
+        if self.temperature > 0:
+            arguments["temperature"] = self.temperature
         if self._model.generation_config.pad_token_id is None:
             arguments["pad_token_id"] = self._tokenizer.pad_token_id or self._tokenizer.eos_token_id
         return arguments
@@ -133,9 +135,9 @@ class _StopWhenSet:
 
 def _load(model: str, cache_dir: Path, threads: int) -> tuple[Any, Any]:
     """Tokenizer and model for `model` (packaged name, local path or hub id), or one line saying why not."""
+    source = _resolve_source(model, cache_dir)  # first, so that a wrong path fails before the slow imports
     torch, transformers = _import_transformers()
     torch.set_num_threads(threads)
-    source = _resolve_source(model, cache_dir)
     try:
         tokenizer = transformers.AutoTokenizer.from_pretrained(source)
         # float32 even for bf16 checkpoints: without bf16 instructions the CPU prefills bf16 ~5x slower.
@@ -145,18 +147,25 @@ def _load(model: str, cache_dir: Path, threads: int) -> tuple[Any, Any]:
     except Exception as error:  # a folder that exists but holds no usable model
         raise AssistantError(f"could not load generator {model!r}: {_first_line(error)}") from error
     if not tokenizer.chat_template:
-        raise AssistantError(f"generator {model!r} has no chat template: set ASSISTANT_GENERATOR to an instruct model")
+        raise AssistantError(
+            f"generator {model!r} has no chat template: set ASSISTANT_GENERATOR to an instruct (chat) model"
+        )
     causal_lm.eval()
     logger.info("loaded generator %s from %s", model, source)
     return tokenizer, causal_lm
 
 
 def _import_transformers() -> tuple[Any, Any]:
+    # Idle OpenMP threads spin by default and starve the working ones once torch runs on several Python
+    # threads (this generation worker, UI request threads): 2-6x slower. Only works before torch loads.
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     try:
         import torch
         import transformers
     except ImportError as error:
-        raise AssistantError(f"the generator needs transformers ({error}): pip install torch transformers") from error
+        raise AssistantError(
+            f"the generator needs transformers ({error}): pip install torch transformers"
+        ) from error
     return torch, transformers
 
 
@@ -164,11 +173,12 @@ def _resolve_source(model: str, cache_dir: Path) -> str:
     if model == PACKAGED_GENERATOR:
         return str(_packaged_checkpoint(cache_dir))
     path = Path(model).expanduser()
-    if path.exists():
+    if (path / "config.json").is_file():
         return str(path)
-    if _looks_like_path(model):
+    if path.exists() or _looks_like_path(model):
+        problem = "holds no config.json" if path.exists() else "does not exist"
         raise AssistantError(
-            f"generator path {model!r} does not exist: set ASSISTANT_GENERATOR to an existing model folder "
+            f"generator path {model!r} {problem}: set ASSISTANT_GENERATOR to a Hugging Face model folder "
             f"or to {PACKAGED_GENERATOR!r}"
         )
     return model
@@ -214,14 +224,16 @@ def _packaged_gguf_folder() -> Path:
 def _convert_gguf(gguf_folder: Path, destination: Path) -> None:
     """Dequantise the GGUF into float32 and save it as an ordinary Hugging Face checkpoint."""
     torch, transformers = _import_transformers()
-    logger.info("converting %s to a safetensors checkpoint in %s (once, about 30 s)", PACKAGED_GGUF_FILE, destination)
+    logger.info("converting %s into a checkpoint in %s (once, about 30 s)", PACKAGED_GGUF_FILE, destination)
     try:
         tokenizer = transformers.AutoTokenizer.from_pretrained(gguf_folder, gguf_file=PACKAGED_GGUF_FILE)
         quantized = transformers.AutoModelForCausalLM.from_pretrained(
             gguf_folder, gguf_file=PACKAGED_GGUF_FILE, dtype=torch.float32
         )
     except ImportError as error:
-        raise AssistantError(f"reading {PACKAGED_GGUF_FILE} needs gguf ({error}): pip install gguf accelerate") from error
+        raise AssistantError(
+            f"reading {PACKAGED_GGUF_FILE} needs the gguf package ({error}): pip install gguf accelerate"
+        ) from error
     # save_pretrained refuses a GGUF-loaded model: copy its weights into a fresh model of the same config.
     config = quantized.config
     if hasattr(config, "quantization_config"):
@@ -244,7 +256,7 @@ def _not_found_message(model: str, error: Exception) -> str:
             f"generator {model!r} is not installed locally and network use is off: set ASSISTANT_GENERATOR "
             f"to a local model path, or set ASSISTANT_ALLOW_NETWORK=true to download it"
         )
-    return f"could not load generator {model!r} ({_first_line(error)}): set ASSISTANT_GENERATOR to a local model path"
+    return f"could not load generator {model!r} ({_first_line(error)}): set ASSISTANT_GENERATOR to a local path"
 
 
 def _first_line(error: BaseException) -> str:

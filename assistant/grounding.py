@@ -1,31 +1,25 @@
 """Every answer sentence is checked against the evidence it cites before anyone sees it.
 
-A support judge scores a claim against source texts (one method). The offline default needs no
-extra model: embedding similarity, content-word overlap, and hard consistency checks that every
-number and coined name in the claim occurs in the cited text. A sentence that fails is re-cited to
-the source that supports it, replaced by the closest source sentence, or dropped.
+A support judge (`assistant.judges`) scores a claim against source texts. A sentence that fails is
+re-cited to the source that supports it, replaced by the closest source sentence, or dropped.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
-from typing import Protocol
 
 import numpy as np
 
 from assistant.citations import find_markers, strip_markers, with_markers
-from assistant.embedders import Embedder
+from assistant.judges import SupportJudge, names_in
 from assistant.schema import Evidence, SentenceCheck
 from assistant.text import content_terms, words
 
-_NUMBER = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)*")
-_NAME = re.compile(r"\b(?=[\w\-]*(?:[A-Z][\w\-]*[A-Z0-9]|[a-z][A-Z]|\d[A-Za-z]|[A-Za-z]\d))[\w\-]{2,}")
 _BOUNDARY = re.compile(
     r"[.!?](?:\s*\[\s*\d+(?:\s*[,;]\s*\d+)*\s*\])*(?=\s+[^\s\[])"  # end of a sentence, its markers
     r"|[^\n](?=\n+\s*[^\s\[])"  # or a line break: models also answer in lines and lists
 )
-_NEGATION = re.compile(r"\b(?:not|no|never|none|neither|nor|cannot|without|fails?)\b|n't\b", re.I)
 # The model talking about its sources or itself states nothing about the papers.
 _META = re.compile(
     r"\b(?:not (?:mentioned|stated|provided|specified|given|available)|no (?:information|mention)|"
@@ -34,66 +28,9 @@ _META = re.compile(
 )
 _MARKDOWN = re.compile(r"\*\*|__|`|^#+\s*")
 _LIST_ITEM = re.compile(r"^\s*(?:[-*\u2022]|\d+[.)])\s+")
-_QUOTED = re.compile(r"[\"“]([^\"”]{3,})[\"”]")
 _ABBREVIATIONS = ("e.g.", "i.e.", "et al.", "etc.", "vs.", "cf.")
 REPLACE_FLOOR = 0.5  # share of a failed claim's content terms a source needs to stand in for it
 REPLACE_MIN_TERMS = 3  # and at least this many of them: "What is TinyCLIP" shares one word
-
-
-class SupportJudge(Protocol):
-    threshold: float
-
-    def support(self, claim: str, sources: Sequence[str]) -> float:
-        """How well the sources support the claim, 0 (not at all) to 1 (fully)."""
-
-
-def numbers_in(text: str) -> set[str]:
-    return {n.replace(",", "") for n in _NUMBER.findall(text)}
-
-
-def names_in(text: str) -> set[str]:
-    """Coined names and acronyms (TinyCLIP, GPT-4, ImageNet, S3DIS), lower-cased."""
-    return {n.lower() for n in _NAME.findall(text)}
-
-
-def consistent(claim: str, source: str) -> bool:
-    """Every number, coined name and quoted phrase of the claim occurs in the source, and a
-    negated claim has a negation in its source ("X does not improve Y" is not "X improves Y")."""
-    if not numbers_in(claim) <= numbers_in(source):
-        return False
-    if _NEGATION.search(claim) and not _NEGATION.search(source):
-        return False
-    if not names_in(claim) <= names_in(source) | set(words(source)):
-        return False
-    lowered = source.lower()
-    return all(phrase.lower() in lowered for phrase in _QUOTED.findall(claim))
-
-
-class EvidenceJudge:
-    """Offline judge: embedding similarity and word overlap, gated by numbers and names."""
-
-    def __init__(self, embedder: Embedder, threshold: float = 0.5):
-        self.embedder = embedder
-        self.threshold = threshold
-        self._vectors: dict[str, np.ndarray] = {}
-
-    def _embed(self, texts: Sequence[str]) -> np.ndarray:
-        missing = [t for t in dict.fromkeys(texts) if t not in self._vectors]
-        if missing:
-            self._vectors.update(zip(missing, self.embedder.embed(missing)))
-        return np.asarray([self._vectors[t] for t in texts])
-
-    def support(self, claim: str, sources: Sequence[str]) -> float:
-        claim = strip_markers(claim)
-        if not sources or not claim:
-            return 0.0
-        joined = " ".join(sources)
-        if not consistent(claim, joined):
-            return 0.0
-        similarity = float(np.max(self._embed(list(sources)) @ self._embed([claim])[0]))
-        terms = content_terms(claim)
-        overlap = len(terms & content_terms(joined)) / len(terms) if terms else 1.0
-        return max(0.0, min(1.0, 0.5 * similarity + 0.5 * overlap))
 
 
 def complete_sentences(buffer: str) -> tuple[list[str], str]:

@@ -17,7 +17,7 @@ import numpy as np
 
 from assistant.chunking import Chunker
 from assistant.embedders import Embedder
-from assistant.schema import Chunk, IngestReport, Paper
+from assistant.schema import Chunk, IngestReport, ListingDates, Paper
 from assistant.sources import parse_paths
 from assistant.store import Store, StoredPaper, stored_signature
 
@@ -51,10 +51,14 @@ def ingest(
     chunker: Callable[[], Chunker],
     progress: Progress | None = None,
     today: dt.date | None = None,
+    dating: ListingDates | None = None,
 ) -> IngestReport:
-    """Bring the store up to date with the given files and folders."""
+    """Bring the store up to date with the given files and folders.
+
+    `dating` dates the entries of listing pages, which print no year (see ListingDates).
+    """
     started = time.perf_counter()
-    parsed = parse_paths(paths)
+    parsed = parse_paths(paths, dating)
     papers, repeats = deduplicate(parsed.papers)
     known = store.paper_hashes()
     fresh = [p for p in papers if p.paper_id not in known]

@@ -1,8 +1,9 @@
 """Read structured sources (JSON, JSON Lines, CSV) record by record into Papers or Rejections.
 
-Each record is a mapping of fields. Required: `title` and `abstract` (`summary` is accepted for
-the abstract). Optional: `id`, `arxiv_id`, `authors`, `published`, `url`. A bad record becomes a
-Rejection at its 1-based line and the rest are still read; an unusable file raises FileProblem.
+Each record is a mapping of fields (see `assistant.fields` for the fields read). An element with a
+`paper` object is an entry of the Hugging Face Daily Papers API (the paper, and the day it was
+listed as the entry's `publishedAt`). A bad record becomes a Rejection at its 1-based line and the
+rest are still read; an unusable file raises FileProblem.
 """
 
 from __future__ import annotations
@@ -11,32 +12,16 @@ import csv
 import io
 import json
 import re
-from collections.abc import Iterator, Mapping
-from datetime import date, datetime
+from collections.abc import Iterator
 
-from assistant.schema import Paper, Rejection, paper_id_for
+from assistant.fields import RecordError, json_type_name, paper_from_daily_entry, paper_from_record
+from assistant.schema import Paper, Rejection
 
-# New-style ids (2401.12345, 0704.0001) and old-style ones (hep-th/9901001, math.GT/0309136).
-_ID_PATTERN = r"(\d{4}\.\d{4,5}(?!\d)|[a-z][a-z\-]*(?:\.[a-z]{2})?/\d{7}(?!\d))"
-_VERSION = r"(?:v\d+)?"
-ARXIV_ID = re.compile(rf"(?:arxiv:)?{_ID_PATTERN}{_VERSION}", re.IGNORECASE)
-# Hugging Face paper pages are keyed by the arXiv id too, so their links identify the paper.
-ARXIV_URL = re.compile(
-    rf"(?:arxiv\.org/(?:abs|pdf)|huggingface\.co/papers)/{_ID_PATTERN}{_VERSION}", re.IGNORECASE
-)
 JSON_SPACE = re.compile(r"[ \t\n\r]*")
-ISO_DATE_OR_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}(?:[Tt ].+)?")
-
-_JSON_TYPE_NAMES = {dict: "object", list: "array", str: "string", int: "number",
-                    float: "number", bool: "boolean", type(None): "null"}
 
 
 class FileProblem(ValueError):
     """The whole file is unusable; the message says why."""
-
-
-class RecordError(ValueError):
-    """A record that cannot become a Paper; the message says why."""
 
 
 def parse_jsonl(text: str, source: str) -> Iterator[Paper | Rejection]:
@@ -75,10 +60,12 @@ def parse_json(text: str, source: str) -> Iterator[Paper | Rejection]:
             f"object; found a {json_type_name(data)}"
         )
     line, previous_offset = 1, 0
+    daily = isinstance(data, list) and any(isinstance(v, dict) and isinstance(v.get("paper"), dict)
+                                           for v in data)
     for offset, value in located:
         line += text.count("\n", previous_offset, offset)
         previous_offset = offset
-        yield _record(value, source, line)
+        yield _record(value, source, line, daily)
 
 
 def _array_elements(text: str, offset: int) -> Iterator[tuple[int, object]]:
@@ -131,107 +118,16 @@ def parse_csv(text: str, source: str) -> Iterator[Paper | Rejection]:
         yield Rejection(source, end_of_previous_row + 1, f"CSV error, rest of file skipped: {error}")
 
 
-def _record(value: object, source: str, line: int) -> Paper | Rejection:
-    """The Paper a decoded record makes, or the Rejection saying why it makes none."""
+def _record(value: object, source: str, line: int, daily: bool = False) -> Paper | Rejection:
+    """The Paper a decoded record makes, or the Rejection saying why it makes none.
+
+    `daily`: the file is a Daily Papers API list, so an element without `paper` is a broken entry.
+    """
     if not isinstance(value, dict):
         return Rejection(source, line, f"record is not a JSON object (found {json_type_name(value)})")
     try:
+        if daily or isinstance(value.get("paper"), dict):
+            return paper_from_daily_entry(value, source, line)
         return paper_from_record(value, source, line)
     except RecordError as error:
         return Rejection(source, line, str(error))
-
-
-def json_type_name(value: object) -> str:
-    """The JSON name of a decoded value's type, for messages ("array", not "list")."""
-    return _JSON_TYPE_NAMES.get(type(value), type(value).__name__)
-
-
-def paper_from_record(record: Mapping[str, object], source: str, line: int) -> Paper:
-    """Build a Paper from one record, or raise RecordError naming the field at fault."""
-    title = " ".join(_text_field(record, "title").split())
-    abstract = _text_field(record, "abstract", "summary")
-    if not title:
-        raise RecordError("record has no title" + ("" if abstract else " and no abstract"))
-    if not abstract:
-        raise RecordError(f"record has no abstract (title {_shorten(title)!r})")
-    arxiv_id = _arxiv_id(record)
-    return Paper(
-        paper_id=paper_id_for(title, arxiv_id),
-        title=title,
-        abstract=abstract,
-        authors=_authors(record.get("authors")),
-        arxiv_id=arxiv_id,
-        published=_published(record.get("published")),
-        url=_text_field(record, "url") or None,
-        source=source,
-        line=line,
-    )
-
-
-def _text_field(record: Mapping[str, object], *names: str) -> str:
-    """The first of `names` that holds a non-empty string, stripped; "" when none does."""
-    for name in names:
-        value = record.get(name)
-        if value is None or value == "":
-            continue
-        if not isinstance(value, str):
-            raise RecordError(f"'{name}' must be a string, not {json_type_name(value)}")
-        if value.strip():
-            return value.strip()
-    return ""
-
-
-def _arxiv_id(record: Mapping[str, object]) -> str | None:
-    """From `arxiv_id`, else an arXiv-looking `id`, else an arXiv link in `url`; version dropped."""
-    given = record.get("arxiv_id")
-    if given is not None and given != "":
-        match = ARXIV_ID.fullmatch(given.strip()) if isinstance(given, str) else None
-        if match is None:
-            raise RecordError(f"'arxiv_id' is not an arXiv id: {given!r}")
-        return match.group(1)
-    record_id = record.get("id")
-    if isinstance(record_id, str) and (match := ARXIV_ID.fullmatch(record_id.strip())):
-        return match.group(1)
-    url = record.get("url")
-    if isinstance(url, str) and (match := ARXIV_URL.search(url)):
-        return match.group(1)
-    return None
-
-
-def _authors(value: object) -> tuple[str, ...]:
-    """A list of names, a list of {"name": ...} objects, or one comma/semicolon-separated string."""
-    if value is None or value == "":
-        return ()
-    if isinstance(value, str):
-        # "Smith, J.; Doe, A." keeps its commas inside names: split on semicolons when there are any.
-        names = value.split(";" if ";" in value else ",")
-    elif isinstance(value, list):
-        names = [_author_name(item) for item in value]
-    else:
-        raise RecordError(f"'authors' must be a list or a string, not {json_type_name(value)}")
-    return tuple(" ".join(name.split()) for name in names if name.strip())
-
-
-def _author_name(item: object) -> str:
-    name = item.get("name") if isinstance(item, dict) else item
-    if not isinstance(name, str):
-        raise RecordError("each author must be a string or an object with a 'name' string")
-    return name
-
-
-def _published(value: object) -> str | None:
-    """An ISO date (YYYY-MM-DD) or ISO date-time, reduced to the date."""
-    if value is None or value == "":
-        return None
-    text = value.strip() if isinstance(value, str) else ""
-    if ISO_DATE_OR_DATETIME.fullmatch(text):
-        try:
-            parsed = date.fromisoformat(text) if len(text) == 10 else datetime.fromisoformat(text).date()
-            return parsed.isoformat()
-        except ValueError:
-            pass
-    raise RecordError(f"'published' is not an ISO date (YYYY-MM-DD or a date-time): {value!r}")
-
-
-def _shorten(text: str, limit: int = 60) -> str:
-    return text if len(text) <= limit else text[: limit - 3] + "..."

@@ -8,6 +8,8 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
 
 
 class AssistantError(Exception):
@@ -32,14 +34,21 @@ class Paper:
     listing_date: str | None = None  # as the listing printed it, e.g. "Sep 3" (no year)
     url: str | None = None
     source: str = ""  # the file it came from
-    line: int = 0  # 1-based line of the record in that file
+    line: int = 0  # 1-based line of the record in that file (0: not known, e.g. a feed entry)
     truncated: bool = False  # the listing cut the abstract mid-sentence
+    listed_on: str | None = None  # ISO date of the listing that showed it, when its year is known
+    upvotes: int | None = None  # Hugging Face upvotes, when the source counts them
 
     @property
     def content_hash(self) -> str:
         """Changes when anything the store keeps about the paper changes."""
         parts = [self.title, self.abstract, "|".join(self.authors), self.published or "",
                  self.listing_date or "", self.url or "", self.arxiv_id or ""]
+        # Later fields join only when set, so papers stored before they existed keep their hash.
+        if self.listed_on:
+            parts.append(f"listed_on={self.listed_on}")
+        if self.upvotes is not None:
+            parts.append(f"upvotes={self.upvotes}")
         return hashlib.sha1("\x1f".join(parts).encode()).hexdigest()[:16]
 
 
@@ -61,6 +70,34 @@ class Rejection:
     def __str__(self) -> str:
         where = f"{self.source}:{self.line}" if self.line else self.source
         return f"{where}: {self.reason}"
+
+
+@dataclass(frozen=True)
+class ListingDates:
+    """How to date the entries of listing dumps, which print month and day but no year.
+
+    `listed_on` gives every entry that listing date (it wins over the file's date lines); else
+    `year` turns each date line ("Sep 3") into an ISO date. JSON, CSV and feed records are not
+    touched: they carry their own dates.
+    """
+
+    year: int | None = None
+    listed_on: date | None = None
+
+
+@dataclass(frozen=True)
+class DayDownload:
+    """One day of the Daily Papers API: saved to `path`, or not, because of `error`."""
+
+    day: date
+    url: str
+    path: Path | None = None
+    entries: int = 0  # list elements in the saved answer
+    error: str | None = None  # one line naming the URL and what went wrong
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from pydantic_settings import (
 
 DEFAULT_EMBEDDER = "all-MiniLM-L6-v2"
 DEFAULT_GENERATOR = "SmolLM2-135M-Instruct"
+DEFAULT_DAILY_PAPERS_URL = "https://huggingface.co/api/daily_papers"
 CONFIG_FILE_ENV = "ASSISTANT_CONFIG"
 
 OFFLINE_ENVIRONMENT = {
@@ -35,6 +36,8 @@ QUIET_ENVIRONMENT = {
     "HF_HUB_DISABLE_PROGRESS_BARS": "1",
     "TRANSFORMERS_VERBOSITY": "error",
     "TRANSFORMERS_NO_ADVISORY_WARNINGS": "1",
+    # idle OpenMP threads otherwise spin and starve the working ones on a busy 2-core machine
+    "OMP_WAIT_POLICY": "PASSIVE",
 }
 
 
@@ -54,6 +57,11 @@ class Settings(BaseSettings):
     sample_corpus: Path = Field(
         Path("data/daily_papers"), description="Folder ingested by `make run` when the store is empty."
     )
+    daily_papers_url: str = Field(
+        DEFAULT_DAILY_PAPERS_URL,
+        description="Hugging Face Daily Papers API that `assistant fetch` asks for `?date=YYYY-MM-DD` "
+        "(the only network use outside model downloads, and only when that command runs).",
+    )
     embedder: str = Field(
         DEFAULT_EMBEDDER,
         description="Sentence-transformers model: the packaged all-MiniLM-L6-v2, a Hugging Face id or a path.",
@@ -61,6 +69,13 @@ class Settings(BaseSettings):
     generator: str = Field(
         DEFAULT_GENERATOR,
         description="Causal LM: the packaged SmolLM2-135M-Instruct, a Hugging Face id or a local path.",
+    )
+    judge: str = Field(
+        "offline", description="Support judge: `offline` (embedding + overlap + consistency checks) "
+        "or the Hugging Face id or path of an NLI / fact-checking cross-encoder."
+    )
+    support_threshold: float = Field(
+        0.5, ge=0.0, le=1.0, description="A sentence is supported when the judge scores it at least this."
     )
     max_new_tokens: int = Field(160, ge=1, description="Upper bound on generated tokens per answer.")
     temperature: float = Field(0.0, ge=0.0, description="0 means greedy decoding.")

@@ -1,9 +1,11 @@
 """Read source files into Paper records, with one Rejection naming file and line for each problem.
 
-Formats: saved Hugging Face Daily Papers listing pages (.txt, .md), JSON (.json), JSON Lines
-(.jsonl) and CSV (.csv). A problem with the whole file gives one Rejection at line 0; a problem
-with one record gives one Rejection at that record's line, and the other records are still read.
-Duplicates are kept: the ingest stage decides what a repeat means.
+Formats: saved Hugging Face Daily Papers listing pages (.txt, .md), JSON (.json, including the
+Daily Papers API's answers), JSON Lines (.jsonl), CSV (.csv) and arXiv API Atom feeds (.atom, .xml).
+A problem with the whole file gives one Rejection at line 0; a problem with one record gives one
+Rejection at that record's line, and the other records are still read. Duplicates are kept: the
+ingest stage decides what a repeat means. Listing pages print month and day without a year; a
+ListingDates (the year, or the listing's date) resolves them to ISO dates.
 """
 
 from __future__ import annotations
@@ -11,10 +13,13 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import replace
 from pathlib import Path
 
+from assistant.dates import resolve_month_day
+from assistant.feeds import parse_feed
 from assistant.records import FileProblem, parse_csv, parse_json, parse_jsonl
-from assistant.schema import Paper, ParseResult, Rejection, paper_id_for
+from assistant.schema import AssistantError, ListingDates, Paper, ParseResult, Rejection, paper_id_for
 
 logger = logging.getLogger(__name__)
 
@@ -42,11 +47,15 @@ ABSTRACT_MIN_CHARS = 300
 # The page cuts long abstracts mid-sentence; a complete one ends with . ! or ?, maybe then a
 # closing quote or bracket.
 SENTENCE_END = re.compile(r"[.!?][\"'\u201d\u2019)\]}]*$")
-SUFFIXES = ".txt, .md, .json, .jsonl or .csv"
+SUFFIXES = ".txt, .md, .json, .jsonl, .csv, .atom or .xml"
+LISTING_SUFFIXES = frozenset({".txt", ".md"})
 
 
-def parse_paths(paths: Iterable[Path]) -> ParseResult:
-    """Parse files and folders (recursively, sorted, hidden files skipped), keeping every record."""
+def parse_paths(paths: Iterable[Path], dating: ListingDates | None = None) -> ParseResult:
+    """Parse files and folders (recursively, sorted, hidden files skipped), keeping every record.
+
+    `dating` dates the entries of listing pages (see ListingDates); other formats carry their own.
+    """
     papers: list[Paper] = []
     rejections: list[Rejection] = []
     entries = 0
@@ -55,14 +64,14 @@ def parse_paths(paths: Iterable[Path]) -> ParseResult:
             rejections.append(Rejection(str(path), 0, "no such file or folder"))
             continue
         for file in _files_under(path) if path.is_dir() else [path]:
-            result = parse_file(file)
+            result = parse_file(file, dating)
             papers.extend(result.papers)
             rejections.extend(result.rejections)
             entries += result.entries
     return ParseResult(papers, rejections, entries)
 
 
-def parse_file(path: Path) -> ParseResult:
+def parse_file(path: Path, dating: ListingDates | None = None) -> ParseResult:
     """Parse one file, choosing the format by its suffix."""
     parser = _PARSERS.get(path.suffix.lower())
     if parser is None:
@@ -72,6 +81,8 @@ def parse_file(path: Path) -> ParseResult:
         items = list(parser(_read_text(path), str(path)))
     except FileProblem as problem:
         return _file_rejected(path, str(problem))
+    if dating and path.suffix.lower() in LISTING_SUFFIXES:
+        items = [_dated(item, dating) for item in items]
     papers = [item for item in items if isinstance(item, Paper)]
     rejections = [item for item in items if isinstance(item, Rejection)]
     logger.debug("%s: %d papers, %d rejected", path, len(papers), len(rejections))
@@ -167,6 +178,21 @@ def _listing_date(line: str) -> str | None:
     return f"{match.group(1)[:3].title()} {int(match.group(2))}"
 
 
+def _dated(item: Item, dating: ListingDates) -> Item:
+    """A listing paper with `listed_on` set: the given listing date, else its date line in the year."""
+    if not isinstance(item, Paper):
+        return item
+    if dating.listed_on is not None:
+        return replace(item, listed_on=dating.listed_on.isoformat())
+    if dating.year is None or item.listing_date is None:
+        return item
+    try:
+        listed_on = resolve_month_day(item.listing_date, dating.year)
+    except AssistantError as error:
+        return Rejection(item.source, item.line, f"listing date {error}: {item.title[:80]!r}")
+    return replace(item, listed_on=listed_on.isoformat())
+
+
 def _title_without_abstract(source: str, line: int, title: str) -> Rejection:
     return Rejection(source, line, f"title with no abstract: {title[:80]!r}")
 
@@ -191,4 +217,6 @@ _PARSERS: dict[str, Callable[[str, str], Iterable[Item]]] = {
     ".json": parse_json,
     ".jsonl": parse_jsonl,
     ".csv": parse_csv,
+    ".atom": parse_feed,
+    ".xml": parse_feed,
 }

@@ -44,6 +44,8 @@ def _paper_metadata(item: StoredPaper) -> dict:
         "arxiv_id": paper.arxiv_id or _NONE, "published": paper.published or _NONE,
         "listing_date": paper.listing_date or _NONE, "url": paper.url or _NONE,
         "source": paper.source, "line": paper.line, "truncated": paper.truncated,
+        "listed_on": paper.listed_on or _NONE,
+        "upvotes": _NONE if paper.upvotes is None else paper.upvotes,
         "chunks": len(item.chunks), "added": item.added,
     }
 
@@ -56,6 +58,8 @@ def _paper_from_record(paper_id: str, abstract: str, meta: dict) -> Paper:
         listing_date=meta.get("listing_date") or None, url=meta.get("url") or None,
         source=meta.get("source", ""), line=int(meta.get("line", 0)),
         truncated=bool(meta.get("truncated", False)),
+        listed_on=meta.get("listed_on") or None,
+        upvotes=None if meta.get("upvotes", _NONE) == _NONE else int(meta["upvotes"]),
     )
 
 

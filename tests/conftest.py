@@ -114,3 +114,29 @@ def _store(path: Path, embedder):
 @pytest.fixture
 def make_store():
     return _store
+
+
+@pytest.fixture
+def run_cli(tmp_path, monkeypatch, capsys):
+    """Run `assistant ...` in-process through its console-script entry point, with the fake embedder.
+
+    The store is tmp_path/store (ASSISTANT_STORE); no config file is read. Returns a function
+    giving (exit code, stdout, stderr).
+    """
+    from assistant import app as app_module, cli
+    from assistant.embedders import HashingEmbedder
+
+    monkeypatch.setenv("ASSISTANT_STORE", str(tmp_path / "store"))
+    monkeypatch.setenv("ASSISTANT_CONFIG", str(tmp_path / "no-config.toml"))
+    monkeypatch.setattr(app_module, "build_embedder", lambda settings: HashingEmbedder())
+    monkeypatch.setattr(cli, "_overrides", {})
+
+    def run(*args: str) -> tuple[int, str, str]:
+        monkeypatch.setattr("sys.argv", ["assistant", *args])
+        capsys.readouterr()
+        with pytest.raises(SystemExit) as exited:
+            cli.run()
+        out, err = capsys.readouterr()
+        return exited.value.code or 0, out, err
+
+    return run

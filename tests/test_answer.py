@@ -1,5 +1,5 @@
 from assistant.answer import NOT_ANSWERED, AnswerSettings, answer_stream, should_abstain
-from assistant.grounding import EvidenceJudge
+from assistant.judges import EvidenceJudge
 from assistant.prompts import load_prompt
 from assistant.schema import Answer, Chunk, Paper, Passage, SentenceCheck
 from conftest import ScriptedGenerator

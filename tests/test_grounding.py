@@ -1,8 +1,7 @@
 import pytest
 
-from assistant.grounding import (
-    EvidenceJudge, check_sentence, complete_sentences, names_in, numbers_in, stream_sentences,
-)
+from assistant.grounding import check_sentence, complete_sentences, stream_sentences
+from assistant.judges import EvidenceJudge, names_in, numbers_in
 from assistant.schema import Evidence
 
 TINYCLIP = ("TinyCLIP distils knowledge from large-scale language-image pre-trained models "
@@ -138,3 +137,9 @@ def test_markdown_emphasis_is_removed_from_claims(judge):
     check = check_sentence("**TinyCLIP** distils knowledge from large pre-trained models [1].",
                            _evidence(), judge)
     assert check.action == "kept" and "**" not in check.text
+
+
+def test_claim_naming_a_language_its_source_never_mentions_fails(judge):
+    source = "We build the GigaAM family of speech recognition models for Russian."
+    assert judge.support("The paper builds a speech recognition system for Swahili.", [source]) == 0.0
+    assert judge.support("The paper builds speech recognition models for Russian.", [source]) > 0.0

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from datetime import date
 from pathlib import Path
 
 import pytest
 
-from assistant.schema import paper_id_for
+from assistant.schema import ListingDates, paper_id_for
 from assistant.sources import ABSTRACT_MIN_CHARS, parse_file, parse_paths
 
 CORPUS = Path(__file__).resolve().parents[1] / "data" / "daily_papers"
@@ -223,8 +224,8 @@ WHOLE_FILE_CASES = [
      f"no title + abstract pair found (expected a title line followed by an abstract paragraph "
      f"of {ABSTRACT_MIN_CHARS}+ characters)"),
     ("unsupported.pdf", b"%PDF-1.7",
-     "unsupported file type '.pdf' (expected .txt, .md, .json, .jsonl or .csv)"),
-    ("README", b"text", "unsupported file type (no suffix) (expected .txt, .md, .json, .jsonl or .csv)"),
+     "unsupported file type '.pdf' (expected .txt, .md, .json, .jsonl, .csv, .atom or .xml)"),
+    ("README", b"text", "unsupported file type (no suffix) (expected .txt, .md, .json, .jsonl, .csv, .atom or .xml)"),
 ]
 
 
@@ -458,3 +459,74 @@ def test_parse_paths_walks_folders_sorted_skipping_hidden_files_and_keeps_duplic
         ("notes.docx", 0), ("missing", 0)]
     assert result.entries == 4
 
+
+
+# Listing dates: --year and --date --------------------------------------------------------------
+
+
+DATED_LISTING = f"Subscribe\nSep 3\nFirst Paper\n{ABSTRACT}\nFeb 29\nLeap Paper\n{OTHER_ABSTRACT}\n"
+
+
+@pytest.mark.parametrize(
+    ("dating", "listed_on"),
+    [
+        (None, [None, None]),
+        (ListingDates(year=2024), ["2024-09-03", "2024-02-29"]),
+        (ListingDates(listed_on=date(2023, 9, 4)), ["2023-09-04", "2023-09-04"]),
+        (ListingDates(year=2023, listed_on=date(2023, 9, 4)), ["2023-09-04", "2023-09-04"]),  # --date wins
+    ],
+)
+def test_listing_entries_get_listed_on_from_the_year_or_the_given_date(tmp_path, dating, listed_on):
+    result = parse_file(write(tmp_path, "dated.txt", DATED_LISTING), dating)
+    assert reasons(result) == []
+    assert [(paper.listing_date, paper.listed_on) for paper in result.papers] == [
+        ("Sep 3", listed_on[0]), ("Feb 29", listed_on[1])]
+
+
+def test_impossible_listing_date_in_the_year_rejects_those_entries_only(tmp_path):
+    result = parse_file(write(tmp_path, "dated.txt", DATED_LISTING), ListingDates(year=2023))
+    assert [(paper.title, paper.listed_on) for paper in result.papers] == [("First Paper", "2023-09-03")]
+    assert reasons(result) == [
+        (6, "listing date 'Feb 29' is not a date in 2023 (day is out of range for month): 'Leap Paper'")]
+    assert result.entries == 2
+
+
+@pytest.mark.parametrize(
+    ("dating", "undated_listed_on"),
+    [(ListingDates(year=2023), None), (ListingDates(listed_on=date(2023, 9, 4)), "2023-09-04")],
+)
+def test_listing_dates_touch_listing_files_only(tmp_path, dating, undated_listed_on):
+    undated = write(tmp_path, "undated.md", f"A Paper\n{ABSTRACT}\n")
+    records = write(tmp_path, "records.jsonl", jsonl({**GOOD, "listed_on": "2022-01-05"}, GOOD))
+    result = parse_paths([undated, records], dating)
+    assert [(Path(p.source).name, p.listed_on) for p in result.papers] == [
+        ("undated.md", undated_listed_on), ("records.jsonl", "2022-01-05"), ("records.jsonl", None)]
+
+
+@pytest.mark.parametrize(
+    ("fields", "listed_on", "upvotes"),
+    [({"listed_on": "2023-09-03"}, "2023-09-03", None), ({"listed_on": "2023-09-03T08:00:00Z"}, "2023-09-03", None),
+     ({"upvotes": 12}, None, 12), ({"upvotes": "7"}, None, 7), ({"upvotes": 0}, None, 0),
+     ({"listed_on": "", "upvotes": ""}, None, None)],
+)
+def test_records_may_carry_listed_on_and_upvotes(tmp_path, fields, listed_on, upvotes):
+    paper = parse_file(write(tmp_path, "extra.jsonl", jsonl({**GOOD, **fields}))).papers[0]
+    assert (paper.listed_on, paper.upvotes) == (listed_on, upvotes)
+
+
+@pytest.mark.parametrize(
+    ("fields", "reason"),
+    [({"listed_on": "Sep 3"}, "'listed_on' is not an ISO date (YYYY-MM-DD or a date-time): 'Sep 3'"),
+     ({"upvotes": -1}, "'upvotes' must be a whole number of 0 or more, not -1"),
+     ({"upvotes": 2.5}, "'upvotes' must be a whole number of 0 or more, not 2.5"),
+     ({"upvotes": True}, "'upvotes' must be a whole number of 0 or more, not True")],
+)
+def test_bad_listed_on_or_upvotes_rejects_the_record(tmp_path, fields, reason):
+    result = parse_file(write(tmp_path, "bad.jsonl", jsonl({**GOOD, **fields})))
+    assert reasons(result) == [(1, reason)]
+
+
+def test_csv_records_carry_listed_on_and_upvotes(tmp_path):
+    path = write(tmp_path, "extra.csv", "title,abstract,listed_on,upvotes\nA,x,2023-09-03,5\n")
+    paper = parse_file(path).papers[0]
+    assert (paper.listed_on, paper.upvotes) == ("2023-09-03", 5)

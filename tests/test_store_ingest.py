@@ -1,10 +1,13 @@
+import dataclasses
+import datetime as dt
+import hashlib
 import json
 
 import pytest
 
 from assistant.chunking import Chunker
 from assistant.ingest import ingest, reindex
-from assistant.schema import AssistantError
+from assistant.schema import AssistantError, ListingDates, Paper
 from assistant.store import Store, stored_signature
 
 ABSTRACT = ("We study {topic} in depth. Our method improves accuracy by a large margin on three "
@@ -120,3 +123,105 @@ def test_chunks_of_an_interrupted_write_are_ignored(tmp_path, fake_embedder, mak
                          metadatas=[{"paper_id": paper.paper_id, "title": paper.title, "start": 0,
                                      "end": 5, "hash": "deadbeef"}])
     assert "stale" not in [c.text for c in store.chunks()]
+
+
+# Dates and upvotes -------------------------------------------------------------------------------
+
+LISTING = ("Subscribe\n\nSep 3\n\nA Study of Lora\n\n" + ABSTRACT.format(topic="lora") +
+           "\n\nFeb 29\n\nA Study of Speech\n\n" + ABSTRACT.format(topic="speech") + "\n")
+
+
+def _dated_ingest(paths, store, embedder, dating, today=None):
+    return ingest(paths, store, embedder, lambda: Chunker(160, 32), today=today, dating=dating)
+
+
+def _listed_on(store):
+    return {paper.title: paper.listed_on for paper in store.papers()}
+
+
+def test_year_resolves_listing_dates_into_the_store(tmp_path, fake_embedder, make_store):
+    store = make_store(tmp_path / "store", fake_embedder)
+    listing = tmp_path / "listing.txt"
+    listing.write_text(LISTING, encoding="utf-8")
+    report = _dated_ingest([listing], store, fake_embedder, ListingDates(year=2024))
+    assert (report.added, report.rejected) == (2, [])
+    assert _listed_on(make_store(tmp_path / "store", fake_embedder)) == {
+        "A Study of Lora": "2024-09-03", "A Study of Speech": "2024-02-29"}
+
+
+def test_impossible_date_in_the_year_rejects_those_entries_and_stores_the_rest(
+        tmp_path, fake_embedder, make_store):
+    store = make_store(tmp_path / "store", fake_embedder)
+    listing = tmp_path / "listing.txt"
+    listing.write_text(LISTING, encoding="utf-8")
+    report = _dated_ingest([listing], store, fake_embedder, ListingDates(year=2023))
+    assert report.added == 1
+    assert [str(r) for r in report.rejected] == [
+        f"{listing}:11: listing date 'Feb 29' is not a date in 2023 (day is out of range for month): "
+        "'A Study of Speech'"]
+    assert _listed_on(store) == {"A Study of Lora": "2023-09-03"}
+
+
+def test_redating_a_listing_updates_its_papers_and_keeps_the_added_date(tmp_path, fake_embedder, make_store):
+    store = make_store(tmp_path / "store", fake_embedder)
+    listing = tmp_path / "listing.txt"
+    listing.write_text(LISTING, encoding="utf-8")
+    _dated_ingest([listing], store, fake_embedder, None, today=dt.date(2024, 1, 1))
+    assert set(_listed_on(store).values()) == {None}
+    report = _dated_ingest([listing], store, fake_embedder, ListingDates(listed_on=dt.date(2023, 9, 4)),
+                           today=dt.date(2024, 2, 2))
+    assert (report.added, report.updated, report.unchanged) == (0, 2, 0)
+    assert set(_listed_on(store).values()) == {"2023-09-04"}
+    assert {added for _, added in store.paper_records()} == {"2024-01-01"}
+    assert store.count()[0] == 2 and len(store.chunks()) == store.count()[1]
+
+
+def test_listed_on_published_and_upvotes_round_trip_through_the_store(tmp_path, fake_embedder, make_store):
+    store = make_store(tmp_path / "store", fake_embedder)
+    records = _records("lora", "speech")
+    records[0].update(listed_on="2026-11-16", published="2026-11-12", upvotes=42)
+    records[1].update(upvotes=0)
+    _ingest([_write_jsonl(tmp_path / "a.jsonl", records)], store, fake_embedder)
+    stored = {p.title: (p.listed_on, p.published, p.upvotes)
+              for p in make_store(tmp_path / "store", fake_embedder).papers()}
+    assert stored == {"A Study of Lora": ("2026-11-16", "2026-11-12", 42),
+                      "A Study of Speech": (None, None, 0)}
+    again = _ingest([_write_jsonl(tmp_path / "a.jsonl", records)], store, fake_embedder)
+    assert (again.unchanged, again.chunks_embedded) == (2, 0)
+
+
+@pytest.mark.parametrize("change", [{"listed_on": "2026-11-17"}, {"published": "2026-11-13"},
+                                    {"upvotes": 43}, {"listing_date": "Nov 17"}])
+def test_changing_only_a_date_or_upvotes_changes_the_content_hash(change):
+    paper = Paper(paper_id="p", title="T", abstract="A.", listed_on="2026-11-16",
+                  published="2026-11-12", upvotes=42, listing_date="Nov 16")
+    assert dataclasses.replace(paper, **change).content_hash != paper.content_hash
+
+
+def test_papers_without_the_new_fields_keep_the_hash_they_were_stored_with():
+    paper = Paper(paper_id="p", title="T", abstract="A.", authors=("X",), published="2023-09-01")
+    before = hashlib.sha1("\x1f".join(["T", "A.", "X", "2023-09-01", "", "", ""]).encode()).hexdigest()[:16]
+    assert paper.content_hash == before
+
+
+def test_ingest_command_dates_listing_entries_with_year_or_date(tmp_path, run_cli, fake_embedder, make_store):
+    listing = tmp_path / "listing.txt"
+    listing.write_text(LISTING, encoding="utf-8")
+    code, out, err = run_cli("ingest", str(listing), "--year", "2023")
+    assert code == 1 and out.startswith("added 1, updated 0, unchanged 0, rejected 1")
+    assert err == (f"rejected {listing}:11: listing date 'Feb 29' is not a date in 2023 (day is out of "
+                   "range for month): 'A Study of Speech'\n")
+    code, out, err = run_cli("ingest", str(listing), "--year", "2023", "--date", "2023-09-04")
+    assert (code, err) == (0, "") and out.startswith("added 1, updated 1, unchanged 0, rejected 0")
+    assert set(_listed_on(make_store(tmp_path / "store", fake_embedder)).values()) == {"2023-09-04"}
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--date", "2023-02-29"], "not a date: '2023-02-29' (day is out of range for month)"),
+    (["--date", "Sep 3"], "not a date: 'Sep 3' (expected YYYY-MM-DD, e.g. 2023-09-03)"),
+    (["--year", "0"], "--year must be from 1 to 9999, not 0"),
+])
+def test_ingest_command_rejects_bad_dates_in_one_line_before_reading_files(tmp_path, run_cli, args, message):
+    code, out, err = run_cli("ingest", str(tmp_path / "missing.txt"), *args)
+    assert (code, out, err) == (1, "", f"error: {message}\n")
+    assert not (tmp_path / "store").exists()

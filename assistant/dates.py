@@ -1,0 +1,81 @@
+"""Calendar helpers: strict ISO dates, ISO weeks, listing month-days and the date a paper goes by.
+
+Pure functions over `datetime.date`; a bad value raises AssistantError with a one-line message that
+names it.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+from assistant.schema import AssistantError, Paper
+
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+ISO_WEEK = re.compile(r"(\d{4})-?W(\d{2})", re.IGNORECASE)
+MONTH_DAY = re.compile(r"([a-z]{3,9})\.? +(\d{1,2})", re.IGNORECASE)
+MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september",
+          "october", "november", "december")
+
+
+def parse_iso_date(text: str) -> date:
+    """ "2023-09-03" -> date(2023, 9, 3); only the YYYY-MM-DD form is accepted."""
+    value = (text or "").strip()
+    if not ISO_DATE.fullmatch(value):
+        raise AssistantError(f"not a date: {text!r} (expected YYYY-MM-DD, e.g. 2023-09-03)")
+    try:
+        return date.fromisoformat(value)
+    except ValueError as error:
+        raise AssistantError(f"not a date: {text!r} ({error})") from None
+
+
+def parse_week(text: str) -> tuple[date, date]:
+    """ "2026-W47" -> (Monday, Sunday) of that ISO week; "2026W47" and lower-case "w" are accepted too."""
+    match = ISO_WEEK.fullmatch((text or "").strip())
+    if not match:
+        raise AssistantError(f"not an ISO week: {text!r} (expected YYYY-Www, e.g. 2026-W47)")
+    year, week = int(match.group(1)), int(match.group(2))
+    try:
+        monday = date.fromisocalendar(year, week, 1)
+    except ValueError:
+        weeks = date(year, 12, 28).isocalendar().week  # 28 December always falls in the last week
+        raise AssistantError(f"not an ISO week: {text!r} ({year} has weeks 1 to {weeks})") from None
+    return monday, monday + timedelta(days=6)
+
+
+def week_days(monday: date, sunday: date) -> list[date]:
+    """Every day from `monday` to `sunday`, both included."""
+    return [monday + timedelta(days=offset) for offset in range((sunday - monday).days + 1)]
+
+
+def resolve_month_day(text: str, year: int) -> date:
+    """ "Sep 3" (as a listing prints it; "September 3" and "sept. 3" too) in `year` -> date(year, 9, 3)."""
+    match = MONTH_DAY.fullmatch((text or "").strip())
+    month = _month_number(match.group(1)) if match else 0
+    if not month:
+        raise AssistantError(f"not a month and day: {text!r} (expected e.g. 'Sep 3')")
+    try:
+        return date(year, month, int(match.group(2)))
+    except ValueError as error:
+        raise AssistantError(f"{text!r} is not a date in {year} ({error})") from None
+
+
+def _month_number(word: str) -> int:
+    """1-12 for a month's name or a prefix of it of three letters or more ("Sep", "Sept"); else 0."""
+    word = word.lower()
+    return next((number for number, name in enumerate(MONTHS, 1) if name.startswith(word)), 0)
+
+
+def paper_date(paper: Paper, added: str | date | None) -> tuple[date | None, str]:
+    """The date a digest files the paper under, and which one it is.
+
+    "listed" (the day a listing showed it) beats "published" (the source's date), which beats
+    "added" (the day it was ingested); the date is None only when all three are missing.
+    """
+    if paper.listed_on:
+        return parse_iso_date(paper.listed_on), "listed"
+    if paper.published:
+        return parse_iso_date(paper.published), "published"
+    if isinstance(added, date):
+        return added, "added"
+    return (parse_iso_date(added) if added else None), "added"
