@@ -22,6 +22,7 @@ from assistant.schema import Answer, Evidence, Paper, Passage, SentenceCheck, no
 NOT_ANSWERED = "The corpus does not answer this question."
 MAX_SENTENCES = 4  # a short answer: the 135M default model rambles and repeats after that
 MAX_WRITTEN = 6  # sentences read from the model, shown or not, before it is stopped
+GIVE_UP_AFTER = 3  # model sentences that all failed their check: stop the model and quote
 
 
 @dataclass(frozen=True)
@@ -104,7 +105,10 @@ def _checked(pieces: Iterator[str], evidence: list[Evidence], judge: SupportJudg
                 check = SentenceCheck("", sentence, (), check.support, check.supported, "dropped")
             shown_texts.add(normalise_title(strip_markers(check.text)))
             yield check
-            if len(shown_texts - {""}) >= MAX_SENTENCES or len(written) >= MAX_WRITTEN:
+            shown = len(shown_texts - {""})
+            if shown >= MAX_SENTENCES or len(written) >= MAX_WRITTEN:
+                break
+            if not shown and len(written) >= GIVE_UP_AFTER:  # the model is off: quote instead
                 break
     finally:
         sentences.close()  # closing the chain stops generation early

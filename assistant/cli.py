@@ -261,16 +261,17 @@ def eval_command(
     if floors:
         failures = check_floors(summary, _floors(floors, mode))
         for failure in failures:
-            typer.echo(f"below floor: {failure}", err=True)
+            typer.echo(f"eval floor failed: {failure}", err=True)
         if failures:
             raise typer.Exit(1)
 
 
 def _floors(path: Path, mode: str) -> dict:
     try:
-        return json.loads(path.read_text(encoding="utf-8")).get(mode, {})
+        floors = json.loads(path.read_text(encoding="utf-8")).get(mode, {})
     except (OSError, json.JSONDecodeError) as error:
         raise AssistantError(f"cannot read floors file {path}: {error}") from None
+    return {group: wanted for group, wanted in floors.items() if not group.startswith("_")}
 
 
 @app.command()

@@ -96,15 +96,18 @@ def read_records(path: Path) -> list[dict]:
     return [json.loads(line) for line in Path(path).read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
-def check_floors(summary: dict[str, dict], floors: dict[str, dict[str, float]]) -> list[str]:
-    """Every metric that fell under its floor, as 'group metric: value < floor'."""
+def check_floors(summary: dict[str, dict], floors: dict[str, dict]) -> list[str]:
+    """Every metric under its floor (a number) or over its ceiling ({"max": number})."""
     failures = []
     for group, wanted in floors.items():
-        for metric, floor in wanted.items():
+        for metric, bound in wanted.items():
             value = summary.get(group, {}).get(metric)
-            if value is None or value < floor:
-                shown = "missing" if value is None else f"{value:.3f}"
-                failures.append(f"{group} {metric}: {shown} < {floor}")
+            ceiling = bound.get("max") if isinstance(bound, dict) else None
+            shown = "missing" if value is None else f"{value:.3f}"
+            if ceiling is not None and (value is None or value > ceiling):
+                failures.append(f"{group} {metric}: {shown} > {ceiling}")
+            elif ceiling is None and (value is None or value < bound):
+                failures.append(f"{group} {metric}: {shown} < {bound}")
     return failures
 
 

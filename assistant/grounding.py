@@ -7,6 +7,7 @@ re-cited to the source that supports it, replaced by the closest source sentence
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterator, Sequence
 
 import numpy as np
@@ -14,7 +15,7 @@ import numpy as np
 from assistant.citations import find_markers, strip_markers, with_markers
 from assistant.judges import SupportJudge, names_in
 from assistant.schema import Evidence, SentenceCheck
-from assistant.text import content_terms, words
+from assistant.text import STOPWORDS, content_terms, words
 
 _BOUNDARY = re.compile(
     r"[.!?](?:\s*\[\s*\d+(?:\s*[,;]\s*\d+)*\s*\])*(?=\s+[^\s\[])"  # end of a sentence, its markers
@@ -23,9 +24,12 @@ _BOUNDARY = re.compile(
 # The model talking about its sources or itself states nothing about the papers.
 _META = re.compile(
     r"\b(?:not (?:mentioned|stated|provided|specified|given|available)|no (?:information|mention)|"
-    r"(?:provided|given|above) (?:sources?|text|context|answer|information)|as an ai|i (?:cannot|can't|don't))\b",
+    r"(?:provided|given|above) (?:sources?|texts?|context|answer|information|documents?)|"
+    r"as an ai|i (?:cannot|can't|don't))\b",
     re.I,
 )
+_EMPTY_QUOTES = re.compile(r"\"\s*\"|''|“\s*”")
+_DANGLING = frozenset("and or by the a an of to with for in on as than that".split())
 _MARKDOWN = re.compile(r"\*\*|__|`|^#+\s*")
 _LIST_ITEM = re.compile(r"^\s*(?:[-*\u2022]|\d+[.)])\s+")
 _ABBREVIATIONS = ("e.g.", "i.e.", "et al.", "etc.", "vs.", "cf.")
@@ -97,9 +101,22 @@ def _without_titles(claim: str, evidence: Sequence[Evidence]) -> str:
 
 
 def _is_claim(text: str) -> bool:
-    """A statement of at least three words; not a question the model echoed or asked."""
+    """A fluent statement of at least three words; not a question the model echoed or asked,
+    nor a remark about its sources."""
     return len(text.split()) >= 3 and not text.rstrip().endswith("?") and not _META.search(text) \
-        and not text.lower().startswith(("question:", "answer:", "sources:"))
+        and not text.lower().startswith(("question:", "answer:", "sources:")) and _fluent(text)
+
+
+def _fluent(text: str) -> bool:
+    """Rejects the small model's degenerate output: empty quotes, stutters ("pre-trained,
+    pre-trained"), a word said three times, a sentence that stops on "and" or "by"."""
+    tokens = words(text)
+    if _EMPTY_QUOTES.search(text) or not tokens or tokens[-1] in _DANGLING:
+        return False
+    if any(a == b for a, b in zip(tokens, tokens[1:])):
+        return False
+    counts = Counter(t for t in tokens if t not in STOPWORDS and len(t) > 2)
+    return not counts or max(counts.values()) < 3
 
 
 def _closest(claim: str, evidence: Sequence[Evidence]) -> Evidence | None:

@@ -94,3 +94,12 @@ def test_question_naming_a_paper_draws_evidence_from_that_paper_only(fake_embedd
 def test_evidence_too_weak_for_the_question_abstains_without_calling_the_model(fake_embedder):
     events, generator = _run("Anything [1].", embedder=fake_embedder, min_evidence=5.0)
     assert len(events) == 1 and events[0].abstained and generator.calls == []
+
+
+def test_model_whose_first_sentences_all_fail_is_stopped_and_sources_are_quoted(fake_embedder):
+    reply = " ".join(f"Bananas number {i} are yellow fruit grown in bunches." for i in range(30))
+    events, generator = _run(reply, embedder=fake_embedder)
+    answer = events[-1]
+    assert [s.action for s in answer.sentences][:3] == ["dropped"] * 3
+    assert answer.sentences[-1].action == "extracted"
+    assert generator.pieces_sent < len(reply.split(" ")) // 2

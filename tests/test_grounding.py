@@ -143,3 +143,14 @@ def test_claim_naming_a_language_its_source_never_mentions_fails(judge):
     source = "We build the GigaAM family of speech recognition models for Russian."
     assert judge.support("The paper builds a speech recognition system for Swahili.", [source]) == 0.0
     assert judge.support("The paper builds speech recognition models for Russian.", [source]) > 0.0
+
+
+@pytest.mark.parametrize("sentence", [
+    'The paper finds that vision models improve as the patch size is "" by and [1].',
+    "The SSL4EO-S12 dataset is a set of pre-trained, pre-trained, and pre-trained-trained data [1].",
+    "TinyCLIP distils distils knowledge from models [1].",
+    "The papers mentioned in the provided document are about pathology [1].",
+    "TinyCLIP distils knowledge from large pre-trained models and [1].",
+])
+def test_degenerate_model_output_is_not_a_claim(judge, sentence):
+    assert check_sentence(sentence, _evidence(), judge).action == "dropped"

@@ -99,3 +99,10 @@ def test_bad_question_files_are_one_line_errors(tmp_path, line, message):
     path.write_text(line + "\n")
     with pytest.raises(AssistantError, match=message):
         load_questions(path)
+
+
+def test_ceilings_report_metrics_above_them():
+    summary = {"all": {"false_abstention": 0.2, "latency_p50_s": 1.0}}
+    assert check_floors(summary, {"all": {"false_abstention": {"max": 0.1},
+                                          "latency_p50_s": {"max": 5}}}) == [
+        "all false_abstention: 0.200 > 0.1"]
