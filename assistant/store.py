@@ -90,7 +90,7 @@ class Store:
 
     # --- reading -------------------------------------------------------------------------
     def paper_hashes(self) -> dict[str, str]:
-        got = self._papers.get(include=["metadatas"])
+        got = _get_all(self._papers, ["metadatas"])
         return {pid: meta["hash"] for pid, meta in zip(got["ids"], got["metadatas"])}
 
     def count(self) -> tuple[int, int]:
@@ -100,7 +100,7 @@ class Store:
         if paper_ids is not None and not paper_ids:
             return []
         wanted = list(dict.fromkeys(paper_ids)) if paper_ids is not None else None
-        got = self._papers.get(ids=wanted, include=["documents", "metadatas"])
+        got = _get_all(self._papers, ["documents", "metadatas"], wanted)
         by_id = {pid: _paper_from_record(pid, doc, meta)
                  for pid, doc, meta in zip(got["ids"], got["documents"], got["metadatas"])}
         order = wanted if wanted is not None else sorted(by_id)
@@ -108,14 +108,14 @@ class Store:
 
     def paper_records(self) -> list[tuple[Paper, str]]:
         """Every paper with the date it was first added."""
-        got = self._papers.get(include=["documents", "metadatas"])
+        got = _get_all(self._papers, ["documents", "metadatas"])
         return [(_paper_from_record(pid, doc, meta), meta.get("added", ""))
                 for pid, doc, meta in zip(got["ids"], got["documents"], got["metadatas"])]
 
     def chunks(self) -> list[Chunk]:
         """Every committed chunk (leftovers of an interrupted write are skipped)."""
         hashes = self.paper_hashes()
-        got = self._chunks.get(include=["documents", "metadatas"])
+        got = _get_all(self._chunks, ["documents", "metadatas"])
         return [_chunk(cid, doc, meta) for cid, doc, meta
                 in zip(got["ids"], got["documents"], got["metadatas"])
                 if hashes.get(meta["paper_id"]) == meta["hash"]]
@@ -207,6 +207,23 @@ class Store:
         """Delete this pair of collections (a reindex that failed part-way)."""
         for collection in (self._papers, self._chunks):
             self._client.delete_collection(collection.name)
+
+
+PAGE = 5000  # records per get: SQLite refuses a statement with too many variables (~32k)
+
+
+def _get_all(collection, include: list[str], ids: list[str] | None = None) -> dict:
+    """`collection.get` in pages, so that a store of 100k papers can be read whole."""
+    merged: dict[str, list] = {"ids": [], **{key: [] for key in include}}
+    if ids is not None:
+        pages = [dict(ids=ids[i:i + PAGE]) for i in range(0, len(ids), PAGE)]
+    else:
+        pages = [dict(limit=PAGE, offset=o) for o in range(0, collection.count(), PAGE)]
+    for page in pages:
+        got = collection.get(include=include, **page)
+        for key in merged:
+            merged[key].extend(got[key])
+    return merged
 
 
 def _chunk(chunk_id: str, text: str, meta: dict) -> Chunk:

@@ -225,3 +225,15 @@ def test_ingest_command_rejects_bad_dates_in_one_line_before_reading_files(tmp_p
     code, out, err = run_cli("ingest", str(tmp_path / "missing.txt"), *args)
     assert (code, out, err) == (1, "", f"error: {message}\n")
     assert not (tmp_path / "store").exists()
+
+
+def test_store_reads_more_records_than_one_page(tmp_path, fake_embedder, make_store, monkeypatch):
+    import assistant.store as store_module
+
+    monkeypatch.setattr(store_module, "PAGE", 2)
+    store = make_store(tmp_path / "store", fake_embedder)
+    _ingest([_write_jsonl(tmp_path / "a.jsonl", _records("lora", "speech", "video", "depth", "audio"))],
+            store, fake_embedder)
+    assert len(store.paper_hashes()) == 5 and len(store.papers()) == 5
+    assert len(store.papers([p.paper_id for p in store.papers()])) == 5
+    assert len({c.paper_id for c in store.chunks()}) == 5
