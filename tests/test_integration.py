@@ -75,3 +75,13 @@ def test_other_embedder_on_the_sample_store_names_reindex(sample_store, tmp_path
     missing = tmp_path / "no-such-model"
     result = _cli("--embedder", str(missing), "search", "x", store=sample_store, check=False)
     assert result.returncode == 1 and str(missing) in result.stderr
+
+
+def test_ingest_if_empty_does_nothing_on_a_store_with_papers(sample_store):
+    result = _cli("ingest", "--if-empty", str(SAMPLE), store=sample_store)
+    assert "nothing to do" in result.stderr
+
+
+def test_stats_of_a_new_store_is_zero_without_loading_models(tmp_path):
+    stats = json.loads(_cli("stats", "--json", store=tmp_path / "new").stdout)
+    assert (stats["papers"], stats["chunks"]) == (0, 0)
