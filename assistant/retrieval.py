@@ -10,7 +10,6 @@ import re
 from collections import defaultdict
 from collections.abc import Sequence
 
-import numpy as np
 
 from assistant.embedders import Embedder
 from assistant.schema import Chunk, Passage, normalise_title

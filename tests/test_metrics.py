@@ -1,5 +1,3 @@
-import json
-
 import pytest
 
 from assistant.evaluation import check_floors, load_questions
