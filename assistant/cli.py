@@ -278,13 +278,18 @@ def _floors(path: Path, mode: str) -> dict:
 def ui(
     host: Annotated[Optional[str], typer.Option(help="Address to bind.")] = None,
     port: Annotated[Optional[int], typer.Option(help="Port to bind.")] = None,
+    auth: Annotated[Optional[str], typer.Option(
+        help="user:password to require (ASSISTANT_AUTH); needed for a non-loopback --host.")] = None,
 ) -> None:
     """Serve the Gradio app (127.0.0.1:7860 by default)."""
     from assistant.ui import serve
+    from assistant.ui.serving import check_bind
 
     settings = _settings()
-    assistant = _assistant()
-    serve(assistant, host or settings.host, port or settings.port)
+    host = host or settings.host
+    auth = auth or (settings.auth.get_secret_value() if settings.auth else None)
+    check_bind(host, auth)  # before any model loads: a refused bind fails in a second
+    serve(_assistant(), host, port or settings.port, auth)
 
 
 def run() -> None:

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import html
 from collections.abc import Sequence
+from pathlib import PurePath
 
 from assistant.citations import reference_list
-from assistant.schema import Answer, Paper, SentenceCheck
+from assistant.schema import Answer, IngestReport, Paper, SentenceCheck
 
 BADGES = {
     "kept": ("supported", "#1a7f37"),
@@ -68,3 +69,51 @@ def render_references(answer: Answer, papers: Sequence[Paper]) -> str:
         cards.append(f"<details><summary>{tags} {html.escape(title)}</summary>"
                      f"<p>{abstract}</p></details>")
     return "\n".join(cards)
+
+
+def render_rewrite(question: str, standalone: str) -> str:
+    """A note saying how a follow-up question was searched; empty when it was searched as typed."""
+    if " ".join(question.split()) == standalone:
+        return ""
+    return f'<p class="rewritten"><em>Searched as: {html.escape(standalone)}</em></p>\n\n'
+
+
+LIBRARY_COLUMNS = ["title", "listed on", "published", "added", "source", "paper id"]
+
+
+def library_rows(records: Sequence[tuple[Paper, str]], query: str = "") -> list[list[str]]:
+    """One row per paper; with a query, only papers whose title, id, source or dates hold every
+    word of it (case-insensitive)."""
+    words = query.lower().split()
+    rows = []
+    for paper, added in records:
+        row = [paper.title, paper.listed_on or paper.listing_date or "", paper.published or "",
+               added or "", PurePath(paper.source).name, paper.paper_id]
+        haystack = " ".join(row).lower()
+        if all(word in haystack for word in words):
+            rows.append(row)
+    return rows
+
+
+def render_ingest(report: IngestReport) -> str:
+    """The ingest summary: counts, then each rejection with its file and line."""
+    lines = [f"**Added {report.added}, updated {report.updated}, unchanged {report.unchanged}, "
+             f"rejected {len(report.rejected)}** ({report.chunks_embedded} chunks embedded in "
+             f"{report.seconds:.1f} s)."]
+    if report.rejected:
+        lines.append("")
+    for rejection in report.rejected:
+        where = PurePath(rejection.source).name + (f" line {rejection.line}" if rejection.line else "")
+        lines.append(f"- {html.escape(where, quote=False)}: "
+                     f"{html.escape(rejection.reason, quote=False)}")
+    return "\n".join(lines)
+
+
+def render_stats(stats: dict, judge: str) -> str:
+    """Store counts and the models in use, as a Markdown table."""
+    rows = [("papers", stats.get("papers")), ("chunks", stats.get("chunks")),
+            ("embedder", f"{stats.get('embedder')} ({stats.get('dimension')} dimensions)"),
+            ("generator", stats.get("generator")), ("support judge", judge),
+            ("store", stats.get("store"))]
+    return "| | |\n|---|---|\n" + "\n".join(f"| {name} | {html.escape(str(value))} |"
+                                             for name, value in rows)

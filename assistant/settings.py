@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -100,6 +100,13 @@ class Settings(BaseSettings):
     )
     host: str = Field("127.0.0.1", description="Address the UI binds.")
     port: int = Field(7860, description="Port the UI binds.")
+    auth: SecretStr | None = Field(
+        None, description="`user:password` the UI asks for; required to bind any address other "
+        "than loopback (`assistant ui --auth`)."
+    )
+    max_upload_mb: float = Field(
+        20.0, gt=0, description="Largest file the UI accepts for ingest, in megabytes."
+    )
 
     @classmethod
     def settings_customise_sources(

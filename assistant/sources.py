@@ -220,3 +220,4 @@ _PARSERS: dict[str, Callable[[str, str], Iterable[Item]]] = {
     ".atom": parse_feed,
     ".xml": parse_feed,
 }
+SUPPORTED_SUFFIXES = tuple(_PARSERS)  # what an upload may be called (see assistant.ui.serving)

@@ -1,5 +1,10 @@
-from assistant.render import highlight, render_answer, render_partial, render_references
-from assistant.schema import Answer, Citation, Evidence, Paper, SentenceCheck
+from assistant.render import (
+    highlight, library_rows, render_answer, render_ingest, render_partial, render_references,
+    render_rewrite, render_stats,
+)
+from assistant.schema import (
+    Answer, Citation, Evidence, IngestReport, Paper, Rejection, SentenceCheck,
+)
 
 PAPER = Paper(paper_id="p1", title="TinyCLIP: <Distillation>",
               abstract="First sentence here. Second & last sentence.")
@@ -43,3 +48,45 @@ def test_abstained_answer_says_the_corpus_does_not_answer():
 def test_partial_answer_escapes_model_text():
     checks = [SentenceCheck("A <b>bold</b> claim [1].", "x", (1,), 0.9, True, "kept")]
     assert render_partial(checks) == "A &lt;b&gt;bold&lt;/b&gt; claim [1]."
+
+
+def test_rewrite_note_appears_only_when_the_question_was_rewritten():
+    assert render_rewrite("what data does it use?", "what data does it use?") == ""
+    assert render_rewrite("  what data  does it use? ", "what data does it use?") == ""
+    note = render_rewrite("what data does it use?", "What data does <TinyCLIP> use?")
+    assert "Searched as:" in note and "&lt;TinyCLIP&gt;" in note
+
+
+def _records():
+    return [(Paper("p1", "TinyCLIP: <Distillation>", "a", listed_on="2023-09-04",
+                   published="2023-09-01", source="/x/data/sep04.txt"), "2026-11-20"),
+            (Paper("p2", "Scaling Laws", "b", listing_date="Sep 3", source="feed.atom"), "")]
+
+
+def test_library_rows_show_dates_and_file_name_and_filter_on_every_word():
+    rows = library_rows(_records())
+    assert rows[0] == ["TinyCLIP: <Distillation>", "2023-09-04", "2023-09-01", "2026-11-20",
+                       "sep04.txt", "p1"]
+    assert rows[1][1:5] == ["Sep 3", "", "", "feed.atom"]
+    assert [r[-1] for r in library_rows(_records(), "tinyclip 2023-09")] == ["p1"]
+    assert [r[-1] for r in library_rows(_records(), "ATOM")] == ["p2"]
+    assert library_rows(_records(), "tinyclip atom") == []
+
+
+def test_ingest_summary_counts_and_lists_each_rejection_with_file_and_line():
+    report = IngestReport(added=2, updated=1, unchanged=3, chunks_embedded=4, seconds=1.25,
+                          rejected=[Rejection("/store/uploads/bad.jsonl", 7, "no 'title' field"),
+                                    Rejection("evil.exe", 0, "not an ingestible file type")])
+    text = render_ingest(report)
+    assert text.startswith("**Added 2, updated 1, unchanged 3, rejected 2**")
+    assert "- bad.jsonl line 7: no 'title' field" in text
+    assert "- evil.exe: not an ingestible file type" in text
+    assert "line 0" not in text
+
+
+def test_stats_table_names_the_models_and_escapes_values():
+    text = render_stats({"papers": 548, "chunks": 1038, "embedder": "all-MiniLM-L6-v2",
+                         "dimension": 384, "generator": "SmolLM2-135M-Instruct", "store": "<s>"},
+                        "offline")
+    assert "| papers | 548 |" in text and "| support judge | offline |" in text
+    assert "all-MiniLM-L6-v2 (384 dimensions)" in text and "&lt;s&gt;" in text

@@ -1,13 +1,23 @@
-"""The Gradio app: a thin adapter over the Assistant (the only module that imports gradio)."""
+"""The Chat tab: streamed, checked answers with cited paper cards; follow-ups keep their subject.
+
+Each browser session (and each API client) keeps its own history in `gr.State`; nothing is global.
+Endpoints: `/chat` (one question, no history) and `/converse` (a turn in this session's
+conversation: follow-up questions are rewritten into standalone ones before retrieval).
+"""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+
+import gradio as gr
 
 from assistant.app import Assistant
 from assistant.export import answer_dict
-from assistant.render import render_answer, render_partial
+from assistant.followup import standalone_question
+from assistant.render import render_answer, render_partial, render_rewrite
 from assistant.schema import Answer, AssistantError, SentenceCheck
+from assistant.ui.serving import MODEL_JOBS, user_errors
 
 log = logging.getLogger(__name__)
 
@@ -16,39 +26,41 @@ EXAMPLES = [
     "How can parameter-efficient fine-tuning adapt trackers?",
     "Which papers study scaling laws for language models?",
 ]
+EMPTY_QUESTION = "Type a question about the papers first."
+
+Messages = list[dict]
 
 
-def _gradio():
-    try:
-        import gradio as gr
-    except ImportError as error:  # pragma: no cover - install problem
-        raise ImportError("the UI needs gradio: pip install gradio") from error
-    return gr
+def rewrite(assistant: Assistant, question: str, earlier: list[str]) -> str:
+    """The question as retrieval should see it, given this session's earlier questions."""
+    return standalone_question(question, earlier, assistant.retriever.names.named_in)
 
 
-def chat_turns(assistant: Assistant, question: str, history: list[dict]):
+def chat_turns(assistant: Assistant, question: str, standalone: str,
+               history: Messages) -> Iterator[Messages]:
     """Stream one chat turn: history with the user's question and the growing answer."""
     history = list(history or []) + [{"role": "user", "content": question}]
+    note = render_rewrite(question, standalone)
     checks: list[SentenceCheck] = []
     try:
-        for event in assistant.ask_stream(question):
+        for event in assistant.ask_stream(standalone):
             if isinstance(event, Answer):
                 papers = assistant.papers([c.paper_id for c in event.citations])
-                yield history + [{"role": "assistant", "content": render_answer(event, papers)}]
+                content = note + render_answer(event, papers)
+                yield history + [{"role": "assistant", "content": content}]
                 return
             checks.append(event)
-            yield history + [{"role": "assistant", "content": render_partial(checks)}]
+            yield history + [{"role": "assistant", "content": note + render_partial(checks)}]
     except AssistantError as error:
         yield history + [{"role": "assistant", "content": f"**Error:** {error}"}]
 
 
-def build_app(assistant: Assistant):
-    """The Blocks app for one Assistant; each browser session keeps its own chat history."""
-    gr = _gradio()
-    with gr.Blocks(title="Papers assistant") as app:
-        gr.Markdown("## Papers assistant\nAnswers come only from the abstracts in the store, "
-                    "every sentence checked against the source it cites.")
-        chatbot = gr.Chatbot(label="Chat", height=520, elem_id="chat", sanitize_html=True)
+def build_tab(assistant: Assistant) -> gr.Tab:
+    """The Chat tab; call inside the app's `gr.Tabs()`."""
+    with gr.Tab("Chat", id="chat", elem_id="tab-chat") as tab:
+        chatbot = gr.Chatbot(label="Chat", height=520, elem_id="chat", sanitize_html=True,
+                             feedback_options=None, placeholder="Ask about the stored papers.")
+        asked = gr.State([])  # this session's standalone questions, oldest first
         with gr.Row():
             question = gr.Textbox(placeholder="Ask about the papers…", show_label=False, scale=8,
                                   elem_id="question")
@@ -56,26 +68,43 @@ def build_app(assistant: Assistant):
             stop = gr.Button("Stop", scale=1, elem_id="stop")
         gr.Examples(EXAMPLES, inputs=question)
 
-        def respond(text: str, history: list[dict]):
+        def respond(text: str, history: Messages, earlier: list[str]):
             if not (text or "").strip():
-                yield history, ""
+                gr.Warning(EMPTY_QUESTION)
+                yield history, text, earlier
                 return
-            for turn in chat_turns(assistant, text, history):
-                yield turn, ""
+            standalone = rewrite(assistant, text, earlier)
+            turn = history
+            for turn in chat_turns(assistant, text, standalone, history):
+                yield turn, "", earlier
+            yield turn, "", earlier + [standalone]
 
-        events = [trigger(respond, [question, chatbot], [chatbot, question], api_name=False)
+        events = [trigger(respond, [question, chatbot, asked], [chatbot, question, asked],
+                          api_visibility="private", concurrency_id=MODEL_JOBS)
                   for trigger in (send.click, question.submit)]
         stop.click(None, cancels=events)
+        _api(assistant, asked)
+    return tab
 
-        def chat(question: str) -> dict:
-            """Answer a question; returns the same object as `assistant ask --json`."""
+
+def _api(assistant: Assistant, asked: gr.State) -> None:
+    def chat(question: str) -> dict:
+        """Answer a question; returns the same object as `assistant ask --json`."""
+        with user_errors():
             return answer_dict(assistant.ask(question))
 
-        gr.api(chat, api_name="chat")
-    return app
+    gr.api(chat, api_name="chat", concurrency_id=MODEL_JOBS)
 
+    def converse(question: str, earlier: list[str]) -> tuple[dict, list[str]]:
+        """A turn in this session's conversation: `ask --json`'s object plus `question` (as
+        typed) and `standalone` (as searched, with the subject of earlier turns carried over)."""
+        with user_errors():
+            standalone = rewrite(assistant, question, earlier)
+            answer = assistant.ask(standalone)
+        return ({"question": question, "standalone": standalone, **answer_dict(answer)},
+                earlier + [standalone])
 
-def serve(assistant: Assistant, host: str, port: int) -> None:
-    app = build_app(assistant)
-    app.queue(default_concurrency_limit=1).launch(server_name=host, server_port=port,
-                                                   show_error=True)
+    question = gr.Textbox(visible=False)
+    result = gr.JSON(visible=False)
+    gr.on([], converse, [question, asked], [result, asked], api_name="converse",
+          concurrency_id=MODEL_JOBS)

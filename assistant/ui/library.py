@@ -1,0 +1,113 @@
+"""The Library tab: upload files to ingest, browse and search the stored papers, delete one, and
+see the store's statistics and models.
+
+Endpoint: `/ingest` (files -> the same object as `assistant ingest --json`).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from pathlib import Path
+
+import gradio as gr
+
+from assistant.app import Assistant
+from assistant.export import ingest_dict
+from assistant.render import LIBRARY_COLUMNS, library_rows, render_ingest, render_stats
+from assistant.schema import IngestReport, Rejection
+from assistant.sources import SUPPORTED_SUFFIXES
+from assistant.ui.serving import (
+    MODEL_JOBS, keep_uploads, max_upload_bytes, upload_folder, user_errors,
+)
+
+log = logging.getLogger(__name__)
+
+NO_FILES = "Choose one or more files to ingest first."
+NO_PAPER = "Select a paper in the table first."
+
+
+def ingest_uploads(assistant: Assistant, files: Sequence[str], progress=None) -> IngestReport:
+    """Copy the uploads into <store>/uploads and ingest them; refused uploads become rejections."""
+    folder = upload_folder(assistant.settings.store)
+    uploads = keep_uploads(files, folder, max_upload_bytes(assistant.settings.max_upload_mb))
+    kept = [upload.path for upload in uploads if upload.path]
+    report = assistant.ingest(kept, progress) if kept else IngestReport()
+    report.rejected[:0] = [Rejection(upload.name, 0, upload.refused)
+                           for upload in uploads if upload.refused]
+    return report
+
+
+def build_tab(assistant: Assistant) -> gr.Tab:
+    """The Library tab; call inside the app's `gr.Tabs()`."""
+    with gr.Tab("Library", id="library", elem_id="tab-library") as tab:
+        with gr.Row():
+            with gr.Column(scale=2):
+                files = gr.File(label="Files to ingest", file_count="multiple",
+                                file_types=list(SUPPORTED_SUFFIXES), elem_id="upload")
+                ingest = gr.Button("Ingest", variant="primary", elem_id="ingest")
+                summary = gr.Markdown(elem_id="ingest-summary")
+            with gr.Column(scale=1):
+                stats = gr.Markdown(lambda: _stats(assistant), elem_id="stats")
+        query = gr.Textbox(placeholder="Search titles, dates, sources, ids…", show_label=False,
+                           elem_id="library-search")
+        table = gr.Dataframe(lambda: library_rows(assistant.library()), headers=LIBRARY_COLUMNS,
+                             type="array", interactive=False, wrap=True, max_height=420,
+                             elem_id="library-table")
+        with gr.Row():
+            paper_id = gr.Textbox(label="Selected paper id", interactive=False, scale=3,
+                                  elem_id="paper-id")
+            delete = gr.Button("Delete paper", variant="stop", scale=1, elem_id="delete")
+        deleted = gr.Markdown(elem_id="delete-summary")
+
+        def run_ingest(chosen: list[str] | None, text: str, progress=gr.Progress()):
+            if not chosen:
+                gr.Warning(NO_FILES)
+                return gr.skip(), chosen, gr.skip(), gr.skip()
+            def tick(done: int, total: int) -> None:
+                progress((done, total), desc="Embedding papers", unit="papers")
+            report = ingest_uploads(assistant, chosen, tick)
+            return (render_ingest(report), None, library_rows(assistant.library(), text),
+                    _stats(assistant))
+
+        ingest.click(run_ingest, [files, query], [summary, files, table, stats],
+                     api_visibility="private", concurrency_id=MODEL_JOBS)
+        gr.on([query.change, tab.select], lambda text: library_rows(assistant.library(), text),
+              query, table, api_visibility="private", show_progress="hidden",
+              trigger_mode="always_last")
+        table.select(_selected_id, None, paper_id, api_visibility="private")
+
+        def run_delete(chosen: str, text: str):
+            if not chosen:
+                gr.Warning(NO_PAPER)
+                return gr.skip(), gr.skip(), gr.skip(), gr.skip()
+            titles = {p.paper_id: p.title for p in assistant.papers([chosen])}
+            removed = assistant.delete([chosen])
+            message = (f"Deleted **{titles[chosen]}**." if removed and chosen in titles
+                       else f"No stored paper has the id {chosen}.")
+            return message, "", library_rows(assistant.library(), text), _stats(assistant)
+
+        delete.click(run_delete, [paper_id, query], [deleted, paper_id, table, stats],
+                     api_visibility="private", concurrency_id=MODEL_JOBS)
+        _api(assistant)
+    return tab
+
+
+def _selected_id(event: gr.SelectData) -> str:
+    row = event.row_value or []
+    return row[-1] if row else ""
+
+
+def _stats(assistant: Assistant) -> str:
+    return render_stats(assistant.stats(), assistant.settings.judge)
+
+
+def _api(assistant: Assistant) -> None:
+    def ingest(files: list[str] | None) -> dict:
+        """Ingest uploaded files; returns the same object as `assistant ingest --json`."""
+        with user_errors():
+            return ingest_dict(ingest_uploads(assistant, [str(Path(f)) for f in files or []]))
+
+    uploads = gr.File(file_count="multiple", visible=False)
+    report = gr.JSON(visible=False)
+    gr.on([], ingest, uploads, report, api_name="ingest", concurrency_id=MODEL_JOBS)
