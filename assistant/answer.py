@@ -77,16 +77,35 @@ def answer_stream(
         return
     messages = prompt.messages(question=question, sources=format_sources(evidence))
     checks: list[SentenceCheck] = []
-    for check in _checked(generator.stream(messages, settings.max_new_tokens), evidence, judge):
+    for check in write_checked(messages, evidence, generator, judge, settings.max_new_tokens):
         checks.append(check)
         if check.shown:
             yield check
-    if not any(c.shown for c in checks):
-        for check in extractive_fallback(evidence):
-            checks.append(check)
-            yield check
-    text = " ".join(c.text for c in checks if c.shown)
-    yield finish(text, False, evidence, checks)
+    yield finish(shown_text(checks), False, evidence, checks)
+
+
+def write_checked(
+    messages: list[dict[str, str]],
+    evidence: Sequence[Evidence],
+    generator: Generator,
+    judge: SupportJudge,
+    max_new_tokens: int,
+    fallback: Sequence[Evidence] | None = None,
+) -> Iterator[SentenceCheck]:
+    """The model's sentences, each checked against the evidence; if none survives, the best
+    source sentences (`fallback`, else the first two of `evidence`) quoted instead."""
+    evidence = list(evidence)
+    shown = False
+    for check in _checked(generator.stream(messages, max_new_tokens), evidence, judge):
+        shown = shown or check.shown
+        yield check
+    if not shown:
+        yield from (extractive_fallback(evidence) if fallback is None
+                    else extractive_fallback(fallback, len(fallback)))
+
+
+def shown_text(checks: Sequence[SentenceCheck]) -> str:
+    return " ".join(c.text for c in checks if c.shown)
 
 
 def _checked(pieces: Iterator[str], evidence: list[Evidence], judge: SupportJudge):

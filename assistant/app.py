@@ -11,16 +11,22 @@ from collections.abc import Iterator, Sequence
 from functools import cached_property
 from pathlib import Path
 
-from assistant.answer import AnswerSettings, answer_stream
+from assistant.answer import NOT_ANSWERED, AnswerSettings, answer_stream
+from assistant.compare import (
+    MAX_PAPERS, MIN_PAPERS, CompareSettings, compare, missing_message, not_compared,
+)
 from assistant.chunking import Chunker
+from assistant.digest import DigestSettings, build_digest, in_window
 from assistant.embedders import Embedder, SentenceTransformerEmbedder
 from assistant.generators import Generator, TransformersGenerator
 from assistant.judges import EvidenceJudge, NLIJudge, SupportJudge
 from assistant.ingest import Progress, ingest, reindex
 from assistant.prompts import load_prompt
+from assistant.resolve import PaperResolver, Resolution, is_comparative
 from assistant.retrieval import Retriever
 from assistant.schema import (
-    Answer, AssistantError, IngestReport, ListingDates, Paper, Passage, SentenceCheck,
+    Answer, AssistantError, Comparison, Digest, IngestReport, ListingDates, Paper, Passage,
+    SentenceCheck, Window,
 )
 from assistant.settings import Settings
 from assistant.store import Store, stored_signature
@@ -89,9 +95,20 @@ class Assistant:
     def search(self, query: str, k: int = 10) -> list[Passage]:
         return self.retriever.search(check_question(query), k)
 
-    def ask_stream(self, question: str) -> Iterator[SentenceCheck | Answer]:
-        """Checked sentences as they are ready, then the Answer."""
+    def ask_stream(self, question: str) -> Iterator[SentenceCheck | Answer | Comparison]:
+        """Checked sentences as they are ready, then the Answer; a comparative question (or one
+        naming two papers or more) gets a Comparison instead."""
         question = check_question(question)
+        resolution = self.resolver().in_question(question)
+        if is_comparative(question, len(resolution.paper_ids)):
+            comparison = self._compare_question(question, resolution)
+            if comparison is not None:
+                yield comparison
+                return
+        if resolution.missing and not resolution.paper_ids:  # "What does FooNet do?"
+            yield Answer(question, f"{missing_message(resolution.missing)} {NOT_ANSWERED}", True, [],
+                         [], models={"embedder": self.embedder.name})
+            return
         passages = self.search(question, self.settings.top_k)
         papers = self.store.papers([p.paper_id for p in passages])
         named = frozenset(self.retriever.names.named_in(question))
@@ -104,12 +121,90 @@ class Assistant:
                     self.settings.min_evidence, self.settings.max_new_tokens),
             )
 
-    def ask(self, question: str) -> Answer:
+    def ask(self, question: str) -> Answer | Comparison:
         *_, answer = self.ask_stream(question)
         return answer
 
+    def resolver(self) -> PaperResolver:
+        r = self.retriever
+        return PaperResolver(r.titles, r.names.named_in, r.vocabulary, r.search)
+
+    def compare(self, question: str | None = None, names: Sequence[str] = ()) -> Comparison:
+        """Compare the papers named (two to four titles, acronyms or descriptions) or, without
+        names, the papers a question names or retrieves."""
+        names = [n for n in (n.strip() for n in names) if n]
+        if not names:
+            question = check_question(question or "")
+            resolution = self.resolver().in_question(question)
+            return self._compare_question(question, resolution) or self._cannot_compare(
+                question, [], resolution.missing)
+        if not MIN_PAPERS <= len(names) <= MAX_PAPERS:
+            raise AssistantError(f"compare takes {MIN_PAPERS} to {MAX_PAPERS} papers, not {len(names)}")
+        resolution = self.resolver().resolve_all(names)
+        papers = self.store.papers(resolution.paper_ids)
+        asked = bool((question or "").strip())
+        question = question.strip() if asked else "How do " + " and ".join(p.title for p in papers) \
+            + " differ?"
+        if len(papers) < MIN_PAPERS:
+            return self._cannot_compare(question, papers, resolution.missing)
+        return self._compare(question, papers, resolution.missing, asked)
+
+    def _compare_question(self, question: str, resolution: Resolution) -> Comparison | None:
+        """None when the question names no missing paper and fewer than two papers match it."""
+        ids = list(resolution.paper_ids)
+        if len(ids) < MIN_PAPERS and not resolution.missing:  # fill up from retrieval
+            relevant = [p.paper_id for p in self.search(question, self.settings.top_k)
+                        if (p.dense_similarity or 0.0) >= self.settings.min_relevance]
+            ids += [pid for pid in relevant if pid not in ids][:max(0, 3 - len(ids))]
+        papers = self.store.papers(ids[:MAX_PAPERS])
+        if len(papers) >= MIN_PAPERS:
+            return self._compare(question, papers, resolution.missing, True)
+        return self._cannot_compare(question, papers, resolution.missing) if resolution.missing else None
+
+    def _compare(self, question: str, papers: list[Paper], missing: list[str], asked: bool) -> Comparison:
+        generator = self.generator
+        with self._lock:
+            return compare(question, papers, missing, self.embedder, generator, self.judge,
+                           load_prompt("compare"),
+                           CompareSettings(self.settings.min_evidence, self.settings.max_new_tokens),
+                           asked)
+
+    def _cannot_compare(self, question: str, papers: list[Paper], missing: list[str]) -> Comparison:
+        reason = missing_message(missing) or (
+            "Fewer than two papers in the corpus match this question: there is nothing to compare.")
+        return not_compared(question, papers, missing, reason, {"embedder": self.embedder.name})
+
+    def digest(self, window: Window, topic: str | None = None, topics: int | None = None,
+               progress: Progress | None = None) -> Digest:
+        """The window's papers by topic (clustered), or only those on `topic`, each topic with a
+        checked, cited paragraph. `progress` gets (topics done, topics)."""
+        topic = (topic or "").strip() or None
+        dated = in_window(self.store.paper_records(), window)
+        vectors = self.store.paper_embeddings([d.paper.paper_id for d in dated])
+        generator = self.generator if dated else None
+        return build_digest(window, topic, dated, vectors, self.embedder, generator, self.judge,
+                            load_prompt("digest"), DigestSettings(
+                                self.settings.topic_threshold, self.settings.max_new_tokens, topics),
+                            progress)
+
     def papers(self, paper_ids: Sequence[str] | None = None) -> list[Paper]:
         return self.store.papers(paper_ids)
+
+    def library(self) -> list[tuple[Paper, str]]:
+        """Every stored paper with the ISO date it was first added, newest listing first."""
+        records = self.store.paper_records()
+        return sorted(records, key=lambda r: (r[0].listed_on or r[0].published or r[1] or "",
+                                              r[0].title), reverse=True)
+
+    def delete(self, paper_ids: Sequence[str]) -> int:
+        """Remove papers and their chunks; returns how many were stored."""
+        if not paper_ids:
+            return 0
+        with self._lock:
+            removed = self.store.delete(paper_ids)
+            if removed:
+                self.retriever.refresh()
+        return removed
 
     def stats(self) -> dict:
         papers, chunks = self.store.count()

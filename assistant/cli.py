@@ -14,8 +14,8 @@ from typing import Annotated, Optional
 import typer
 
 from assistant.dates import parse_iso_date, parse_week, week_days
-from assistant.export import answer_dict, download_dict, ingest_dict, search_dict
-from assistant.schema import Answer, AssistantError, DayDownload, IngestReport, ListingDates
+from assistant.export import answer_dict, comparison_dict, download_dict, ingest_dict, search_dict
+from assistant.schema import Answer, AssistantError, Comparison, DayDownload, IngestReport, ListingDates
 from assistant.settings import Settings
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
@@ -186,6 +186,11 @@ def ask(
     question = check_question(question)  # before loading any model
     answer = None
     for event in _assistant().ask_stream(question):
+        if isinstance(event, Comparison):  # a comparative question
+            from assistant.markdown import comparison_markdown
+
+            typer.echo(json.dumps(comparison_dict(event)) if as_json else comparison_markdown(event))
+            return
         if isinstance(event, Answer):
             answer = event
         elif not as_json:
@@ -302,3 +307,6 @@ def run() -> None:
     except KeyboardInterrupt:
         typer.echo("interrupted", err=True)
         sys.exit(130)
+
+
+from assistant import cli_analysis  # noqa: E402,F401  registers `compare` and `digest` on `app`

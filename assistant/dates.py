@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
-from assistant.schema import AssistantError, Paper
+from assistant.schema import AssistantError, Paper, Window
 
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 ISO_WEEK = re.compile(r"(\d{4})-?W(\d{2})", re.IGNORECASE)
@@ -79,3 +79,22 @@ def paper_date(paper: Paper, added: str | date | None) -> tuple[date | None, str
     if isinstance(added, date):
         return added, "added"
     return (parse_iso_date(added) if added else None), "added"
+
+
+def make_window(week: str | None = None, since: str | None = None, until: str | None = None,
+                every: bool = False) -> Window:
+    """One of: an ISO week, a --since/--until range (either end may be open), or every date."""
+    ranged = since is not None or until is not None
+    if sum((week is not None, ranged, every)) != 1:
+        raise AssistantError("give one of --week YYYY-Www, --since/--until YYYY-MM-DD, or --all")
+    if every:
+        return Window(None, None, "all dates")
+    if week is not None:
+        monday, sunday = parse_week(week)
+        iso = monday.isocalendar()
+        return Window(monday, sunday, f"{iso.year}-W{iso.week:02d} ({monday} to {sunday})")
+    start = parse_iso_date(since) if since is not None else None
+    end = parse_iso_date(until) if until is not None else None
+    if start and end and start > end:
+        raise AssistantError(f"--since {start} is after --until {end}")
+    return Window(start, end, f"{start or 'the beginning'} to {end or 'today'}")

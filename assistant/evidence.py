@@ -44,9 +44,14 @@ def select_evidence(
     for (rank, paper, _), text, sim in zip(candidates, texts, similarity):
         overlap = len(asked & content_terms(text)) / max(len(asked), 1)
         prior = 0.1 if paper.paper_id in named else -RANK_DECAY * rank
-        penalty = BOILERPLATE_PENALTY if _BOILERPLATE.search(text) else 0.0
+        penalty = BOILERPLATE_PENALTY if is_boilerplate(text) else 0.0
         scores.append(float(sim) + OVERLAP_WEIGHT * overlap + prior - penalty)
     return _pick(candidates, np.asarray(scores), limit)
+
+
+def is_boilerplate(sentence: str) -> bool:
+    """ "Code is available at ...": a sentence that answers no question about the work."""
+    return _BOILERPLATE.search(sentence) is not None
 
 
 def _pick(candidates, scores: np.ndarray, limit: int) -> list[Evidence]:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from assistant.schema import Answer, DayDownload, IngestReport, Passage
+from assistant.schema import Answer, Comparison, DayDownload, Digest, IngestReport, Passage
 
 
 def answer_dict(answer: Answer) -> dict:
     return {
+        "kind": "answer",
         "answer": answer.text,
         "abstained": answer.abstained,
         "citations": [{"marker": c.marker, "paper_id": c.paper_id, "title": c.title}
@@ -43,3 +44,46 @@ def download_dict(download: DayDownload) -> dict:
     return {"date": download.day.isoformat(), "url": download.url,
             "file": str(download.path) if download.path else None, "entries": download.entries,
             "error": download.error}
+
+
+def comparison_dict(comparison: Comparison) -> dict:
+    """The answer's fields (the paragraph as "answer") plus the papers, the table and what is missing.
+
+    table.cells[r][p] is the cell of row r for paper p: {"text", "marker"}, marker null when the
+    abstract does not state it.
+    """
+    cells = [[{"text": cell.text, "marker": cell.marker} if cell else None
+              for cell in (comparison.cell(row, p.paper_id) for p in comparison.papers)]
+             for row in comparison.rows]
+    return {
+        "kind": "comparison",
+        **answer_dict(comparison.answer),
+        "papers": [{"paper_id": p.paper_id, "title": p.title} for p in comparison.papers],
+        "table": {"rows": list(comparison.rows), "cells": cells},
+        "missing": list(comparison.missing),
+        "text": comparison.text,
+    }
+
+
+def digest_dict(digest: Digest) -> dict:
+    window = digest.window
+    return {
+        "kind": "digest",
+        "window": {"label": window.label, "start": window.start and window.start.isoformat(),
+                   "end": window.end and window.end.isoformat()},
+        "topic": digest.topic,
+        "papers_in_window": digest.in_window,
+        "papers": digest.papers,
+        "topics": [{
+            "label": topic.label,
+            "paragraph": topic.answer.text,
+            "citations": [{"marker": c.marker, "paper_id": c.paper_id, "title": c.title}
+                          for c in topic.answer.citations],
+            "sentences": answer_dict(topic.answer)["sentences"],
+            "papers": [{"paper_id": p.paper_id, "title": p.title,
+                        "date": digest.dates.get(p.paper_id, (None, ""))[0],
+                        "date_kind": digest.dates.get(p.paper_id, (None, ""))[1]}
+                       for p in topic.papers],
+        } for topic in digest.topics],
+        "seconds": round(digest.seconds, 3),
+    }

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from assistant.embedders import Embedder
 from assistant.schema import Chunk, Passage, normalise_title
 from assistant.store import Store
-from assistant.text import stems
+from assistant.text import stems, words
 
 RRF_K = 60  # the constant of Cormack et al. (2009); ranks past ~60 barely count
 CANDIDATES = 50  # chunks taken from each side before fusion
@@ -51,6 +51,12 @@ def _is_coined(token: str) -> bool:
     return mixed or any(any(c.isupper() for c in part[1:]) for part in parts)
 
 
+def coined_names(text: str) -> list[str]:
+    """Coined words of three characters or more, as written: "How does FerKD beat GPT-4?" ->
+    ["FerKD", "GPT-4"]. The words a reader takes for the name of a method or model."""
+    return list(dict.fromkeys(t for t in _NAME_TOKEN.findall(text) if _is_coined(t) and len(t) >= 3))
+
+
 def _candidate_names(title: str) -> dict[str, str]:
     """Names a title gives its method, normalised -> as written: the part before a colon, and
     coined words like FerKD."""
@@ -58,9 +64,8 @@ def _candidate_names(title: str) -> dict[str, str]:
     head, colon, _ = title.partition(":")
     if colon and len(head.split()) <= 4:
         names[normalise_title(head)] = head.strip()
-    for token in _NAME_TOKEN.findall(title):
-        if _is_coined(token) and len(token) >= 3:
-            names[normalise_title(token)] = token
+    for token in coined_names(title):
+        names[normalise_title(token)] = token
     return {n: written for n, written in names.items() if len(n) >= 3}
 
 
@@ -113,6 +118,9 @@ class Retriever:
         self._row = {c.chunk_id: i for i, c in enumerate(self._chunks)}
         self._lexical = _Lexical([f"{c.title}\n{c.text}" for c in self._chunks])
         self.names = NameIndex({c.paper_id: c.title for c in self._chunks})
+        self.titles = {c.paper_id: c.title for c in self._chunks}
+        # every word of the corpus: a name found nowhere in it is not in the corpus
+        self.vocabulary = frozenset(w for c in self._chunks for w in words(f"{c.title} {c.text}"))
 
     @property
     def size(self) -> int:

@@ -92,6 +92,10 @@ class Settings(BaseSettings):
         0.595, description="Abstain when the best evidence sentence scores below this "
         "(similarity + shared terms; chosen on eval/questions.jsonl)."
     )
+    topic_threshold: float = Field(
+        0.45, description="A digest's `--topic` keeps papers whose similarity to the topic plus 0.2 x "
+        "the share of its words they use is at least this (chosen on eval/questions.jsonl)."
+    )
     title_boost: float = Field(
         1.0, ge=0.0, description="Extra fused score for a paper whose title or acronym the question names."
     )

@@ -131,14 +131,18 @@ class Store:
                 in zip(got["ids"][0], got["documents"][0], got["metadatas"][0], got["distances"][0])]
 
     def chunk_embeddings(self, chunk_ids: Sequence[str]) -> np.ndarray:
-        got = self._chunks.get(ids=list(chunk_ids), include=["embeddings"])
-        by_id = dict(zip(got["ids"], got["embeddings"]))
-        return np.asarray([by_id[cid] for cid in chunk_ids], dtype=np.float32)
+        return self._embeddings(self._chunks, chunk_ids)
 
     def paper_embeddings(self, paper_ids: Sequence[str]) -> np.ndarray:
-        got = self._papers.get(ids=list(paper_ids), include=["embeddings"])
+        """Each paper's embedding (the mean of its chunks'), row for row."""
+        return self._embeddings(self._papers, paper_ids)
+
+    def _embeddings(self, collection, ids: Sequence[str]) -> np.ndarray:
+        if not ids:  # Chroma's get(ids=[]) would return every record
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        got = _get_all(collection, ["embeddings"], list(ids))
         by_id = dict(zip(got["ids"], got["embeddings"]))
-        return np.asarray([by_id[pid] for pid in paper_ids], dtype=np.float32)
+        return np.asarray([by_id[i] for i in ids], dtype=np.float32)
 
     # --- writing -------------------------------------------------------------------------
     def write(self, items: Iterable[StoredPaper]) -> None:

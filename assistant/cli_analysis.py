@@ -1,0 +1,74 @@
+"""The `compare` and `digest` subcommands of `assistant` (registered on `assistant.cli.app`)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from assistant.cli import JsonFlag, _assistant, _progress, app
+from assistant.export import comparison_dict, digest_dict
+from assistant.markdown import comparison_markdown, digest_markdown
+from assistant.schema import AssistantError
+
+
+@app.command("compare")
+def compare_command(
+    question: Annotated[Optional[str], typer.Argument(help="What to compare (optional with --paper).")] = None,
+    paper: Annotated[Optional[list[str]], typer.Option(
+        "--paper", "-p", help="A paper to compare: title, acronym or description (2 to 4).")] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Compare two to four papers: a cited table (problem, key idea, data, results) and paragraph."""
+    from assistant.app import check_question
+
+    if paper is None:
+        check_question(question or "")  # before loading any model
+    elif len(paper) == 1 or len(paper) > 4:
+        raise AssistantError(f"give 2 to 4 papers with --paper, not {len(paper)}")
+    comparison = _assistant().compare(question, paper or ())
+    typer.echo(json.dumps(comparison_dict(comparison)) if as_json else comparison_markdown(comparison))
+    if paper and comparison.missing:  # papers the user named explicitly must exist
+        for name in comparison.missing:
+            typer.echo(f"error: {name!r} is not in the corpus (no title, acronym or description "
+                       "matches it)", err=True)
+        raise typer.Exit(1)
+
+
+@app.command("digest")
+def digest_command(
+    week: Annotated[Optional[str], typer.Option("--week", help="An ISO week, e.g. 2026-W47.")] = None,
+    since: Annotated[Optional[str], typer.Option("--since", help="First day, YYYY-MM-DD.")] = None,
+    until: Annotated[Optional[str], typer.Option("--until", help="Last day, YYYY-MM-DD.")] = None,
+    every: Annotated[bool, typer.Option("--all", help="Every paper, whatever its date.")] = False,
+    topic: Annotated[Optional[str], typer.Option("--topic", help="Only papers on this topic.")] = None,
+    topics: Annotated[Optional[int], typer.Option(
+        "--topics", min=1, max=40, help="How many topics (default: about sqrt(papers / 2)).")] = None,
+    out: Annotated[Optional[Path], typer.Option("--out", help="Write the Markdown digest here.")] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Summarise the papers of a week or date range by topic, every paragraph checked and cited."""
+    from assistant.dates import make_window
+
+    window = make_window(week, since, until, every)  # bad dates fail before any model loads
+    if out is not None and out.is_dir():
+        raise AssistantError(f"--out {out} is a folder: give a file name, e.g. {out / 'digest.md'}")
+    bar, update = _progress("topics")
+    bar.unit = "topic"
+    with bar:
+        digest = _assistant().digest(window, topic, topics, progress=update)
+    text = digest_markdown(digest)
+    if out is not None:
+        try:
+            out.parent.mkdir(parents=True, exist_ok=True)
+            out.write_text(text, encoding="utf-8")
+        except OSError as error:
+            raise AssistantError(f"cannot write {out}: {error.strerror or error}") from None
+    if as_json:
+        typer.echo(json.dumps(digest_dict(digest)))
+    elif out is None:
+        typer.echo(text)
+    else:
+        typer.echo(f"wrote {out}: {digest.papers} papers in {len(digest.topics)} topics")

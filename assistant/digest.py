@@ -1,0 +1,142 @@
+"""Window -> Digest: the papers of a window grouped into topics (or those on one topic), each topic
+with a short cited paragraph and its list of papers.
+
+Map-reduce: each paper's sentence for its topic is picked without the model (map); one model call
+per topic writes the paragraph from those sentences (reduce), so model calls grow with topics, not
+papers. Every paragraph sentence is checked like an answer's, and evidence comes only from papers
+dated inside the window.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+
+from assistant.answer import shown_text, write_checked
+from assistant.citations import citations_for
+from assistant.compare import ASPECTS
+from assistant.dates import paper_date
+from assistant.embedders import Embedder
+from assistant.evidence import format_sources, is_boilerplate
+from assistant.generators import Generator
+from assistant.judges import SupportJudge
+from assistant.prompts import Prompt
+from assistant.schema import Answer, Digest, Evidence, Paper, Topic, Window
+from assistant.text import content_terms, split_sentences
+from assistant.topics import Cluster, cluster
+
+PARAGRAPH_PAPERS = 5  # a topic's most central papers give its paragraph's evidence
+TERM_WEIGHT = 0.2  # topic words in a paper's title and abstract, added to the similarity
+KEY_IDEA_BONUS = 0.1  # "we propose ..." says what a paper contributes to its topic
+_KEY_IDEA = next(a for a in ASPECTS if a.name == "key idea").cue
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class DigestSettings:
+    topic_threshold: float = 0.45
+    max_new_tokens: int = 120
+    topics: int | None = None  # None: about sqrt(papers / 2)
+
+
+@dataclass(frozen=True)
+class Dated:
+    paper: Paper
+    day: date | None
+    kind: str  # "listed", "published" or "added"
+
+
+def in_window(records: Sequence[tuple[Paper, str]], window: Window) -> list[Dated]:
+    """The papers whose date (listed, else published, else added) falls in the window, by id."""
+    dated = [Dated(paper, *paper_date(paper, added)) for paper, added in records]
+    return sorted((d for d in dated if window.contains(d.day)), key=lambda d: d.paper.paper_id)
+
+
+def on_topic(topic: str, papers: Sequence[Paper], vectors: np.ndarray, embedder: Embedder,
+             threshold: float) -> list[int]:
+    """Rows of the papers about `topic`, best first: similarity of the paper to the topic plus
+    the share of the topic's words its title and abstract use, at least `threshold`."""
+    if not len(papers):
+        return []
+    similarity = vectors @ embedder.embed_query(topic)
+    wanted = content_terms(topic)
+    overlap = np.asarray([len(wanted & content_terms(f"{p.title} {p.abstract}")) / max(len(wanted), 1)
+                          for p in papers])
+    scores = similarity + TERM_WEIGHT * overlap
+    return [int(i) for i in np.argsort(-scores, kind="stable") if scores[i] >= threshold]
+
+
+def build_digest(window: Window, topic: str | None, dated: Sequence[Dated], vectors: np.ndarray,
+                 embedder: Embedder, generator: Generator, judge: SupportJudge, prompt: Prompt,
+                 settings: DigestSettings, progress: Progress | None = None) -> Digest:
+    """Topics of the window's papers (`vectors` are their embeddings, row for row), each with its
+    checked paragraph; markers run through the whole digest."""
+    started = time.perf_counter()
+    papers = [d.paper for d in dated]
+    if topic:
+        rows = on_topic(topic, papers, vectors, embedder, settings.topic_threshold)
+        clusters = [Cluster(rows, [topic])] if rows else []
+    else:
+        clusters = cluster(vectors, [f"{p.title}. {p.abstract}" for p in papers], settings.topics)
+    sections, marker = [], 0
+    for done, group in enumerate(clusters, 1):
+        members = [papers[r] for r in group.rows]
+        focus = embedder.embed_query(topic) if topic else _centroid(vectors[group.rows])
+        evidence = key_sentences(members[:PARAGRAPH_PAPERS], focus, embedder, marker + 1)
+        marker += len(evidence)
+        sections.append(Topic(group.label, members,
+                              _paragraph(group.label, evidence, generator, judge, prompt, settings)))
+        if progress:
+            progress(done, len(clusters))
+    dates = {d.paper.paper_id: (d.day.isoformat() if d.day else None, d.kind) for d in dated}
+    return Digest(window, topic, sections, len(dated), dates, time.perf_counter() - started)
+
+
+def key_sentences(papers: Sequence[Paper], focus: np.ndarray, embedder: Embedder,
+                  first_marker: int) -> list[Evidence]:
+    """Map: each paper's sentence closest to the topic (a contribution sentence wins near-ties)."""
+    candidates = [(paper, span) for paper in papers for span in split_sentences(paper.abstract)
+                  if not is_boilerplate(paper.abstract[span[0]:span[1]])]
+    if not candidates:
+        return []
+    texts = [paper.abstract[s:e] for paper, (s, e) in candidates]
+    scores = embedder.embed(texts) @ focus
+    scores += np.asarray([KEY_IDEA_BONUS if _KEY_IDEA.search(t) else 0.0 for t in texts])
+    best: dict[str, int] = {}
+    for index, (paper, _) in enumerate(candidates):
+        if paper.paper_id not in best or scores[index] > scores[best[paper.paper_id]]:
+            best[paper.paper_id] = index
+    evidence = []
+    for paper in papers:
+        if paper.paper_id in best:
+            index = best[paper.paper_id]
+            start, end = candidates[index][1]
+            evidence.append(Evidence(first_marker + len(evidence), paper.paper_id, paper.title,
+                                     texts[index], start, end, float(scores[index])))
+    return evidence
+
+
+def _paragraph(label: str, evidence: list[Evidence], generator: Generator, judge: SupportJudge,
+               prompt: Prompt, settings: DigestSettings) -> Answer:
+    """Reduce: one model call writes the topic's paragraph; each sentence is checked."""
+    started = time.perf_counter()
+    question = f"What do these papers contribute to {label}?"
+    if not evidence:
+        return Answer(question, "", True, [], [], prompt=prompt.name)
+    messages = prompt.messages(topic=label, sources=format_sources(evidence))
+    checks = list(write_checked(messages, evidence, generator, judge, settings.max_new_tokens))
+    markers = [m for check in checks if check.shown for m in check.markers]
+    return Answer(question, shown_text(checks), False, citations_for(markers, evidence), [],
+                  evidence=evidence, sentences=checks, prompt=prompt.name,
+                  models={"generator": generator.name, "judge": type(judge).__name__},
+                  seconds=time.perf_counter() - started)
+
+
+def _centroid(vectors: np.ndarray) -> np.ndarray:
+    mean = vectors.mean(axis=0)
+    return mean / (np.linalg.norm(mean) or 1.0)

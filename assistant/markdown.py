@@ -1,0 +1,96 @@
+"""Comparisons and digests as Markdown: what `compare` and `digest` print, `--out` saves and the UI
+shows. Pure functions of the values."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from assistant.citations import reference_list
+from assistant.schema import Citation, Comparison, Digest, Paper, Topic
+
+SHORT_TITLE = 48
+
+
+def short_title(title: str) -> str:
+    """The name before a title's colon ("TinyCLIP"), else the title cut at a word boundary."""
+    head, colon, _ = title.partition(":")
+    if colon and len(head) <= SHORT_TITLE:
+        return head.strip()
+    if len(title) <= SHORT_TITLE:
+        return title
+    return title[:SHORT_TITLE].rsplit(" ", 1)[0] + "…"
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _marked(text: str, marker: int | None) -> str:
+    return _cell(text) + (f" [{marker}]" if marker else "")
+
+
+def comparison_markdown(comparison: Comparison) -> str:
+    """Missing papers, the table (a column a paper), the paragraph, then the references."""
+    parts = []
+    if comparison.missing:
+        parts.append(" ".join(f"**{name}** is not in the corpus." for name in comparison.missing))
+    if comparison.answer.abstained:
+        if not comparison.missing:
+            parts.append(comparison.answer.text)
+        return "\n\n".join(parts) + "\n"
+    papers = comparison.papers
+    lines = ["| | " + " | ".join(_cell(short_title(p.title)) for p in papers) + " |",
+             "|---" * (len(papers) + 1) + "|"]
+    for row in comparison.rows:
+        cells = [comparison.cell(row, p.paper_id) for p in papers]
+        lines.append(f"| **{row}** | " + " | ".join(
+            _marked(c.text, c.marker) if c else "" for c in cells) + " |")
+    parts += ["\n".join(lines), comparison.answer.text, references_markdown(comparison.answer.citations)]
+    return "\n\n".join(p for p in parts if p) + "\n"
+
+
+def references_markdown(citations: Sequence[Citation]) -> str:
+    rows = [f"- {''.join(f'[{m}]' for m in markers)} {title} ({paper_id})"
+            for markers, paper_id, title in reference_list(citations)]
+    return "**References**\n\n" + "\n".join(rows) if rows else ""
+
+
+def digest_header(digest: Digest) -> str:
+    kinds: dict[str, int] = {}
+    for _, kind in digest.dates.values():
+        kinds[kind] = kinds.get(kind, 0) + 1
+    by = ", ".join(f"{count} by {kind} date" for kind, count in sorted(kinds.items()))
+    scope = f" on **{digest.topic}**" if digest.topic else ""
+    counts = (f"{digest.papers} papers{scope} in {len(digest.topics)} "
+              f"topic{'s' if len(digest.topics) != 1 else ''}")
+    if digest.topic:
+        counts += f", of {digest.in_window} papers dated in the window"
+    return f"# Digest: {digest.window.label}\n\n{counts}" + (f" ({by})." if by else ".")
+
+
+def digest_markdown(digest: Digest) -> str:
+    """Header (window and counts), then a section a topic: paragraph and paper list."""
+    parts = [digest_header(digest)]
+    if not digest.in_window:
+        parts.append("No papers are dated in this window. Listing dumps print no year: ingest them "
+                     "with `--year` or `--date` to date them, else they go by the day they were added.")
+    elif not digest.topics:
+        parts.append(f"No paper in this window is on {digest.topic!r}.")
+    parts += [topic_markdown(topic, digest.dates) for topic in digest.topics]
+    return "\n\n".join(parts) + "\n"
+
+
+def topic_markdown(topic: Topic, dates: dict[str, tuple[str | None, str]]) -> str:
+    markers: dict[str, list[int]] = {}
+    for citation in topic.answer.citations:
+        markers.setdefault(citation.paper_id, []).append(citation.marker)
+    lines = [f"## {topic.label} ({len(topic.papers)} papers)", "", topic.answer.text or
+             "_No sentence could be checked against the sources._", ""]
+    lines += [_paper_line(p, markers.get(p.paper_id, []), dates.get(p.paper_id)) for p in topic.papers]
+    return "\n".join(lines)
+
+
+def _paper_line(paper: Paper, markers: list[int], dated: tuple[str | None, str] | None) -> str:
+    tags = "".join(f"[{m}]" for m in markers)
+    day = f" — {dated[0]} ({dated[1]})" if dated and dated[0] else ""
+    return f"- {tags + ' ' if tags else ''}{paper.title}{day}"
