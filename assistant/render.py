@@ -98,8 +98,8 @@ def library_rows(records: Sequence[tuple[Paper, str]], query: str = "") -> list[
 def render_ingest(report: IngestReport) -> str:
     """The ingest summary: counts, then each rejection with its file and line."""
     lines = [f"**Added {report.added}, updated {report.updated}, unchanged {report.unchanged}, "
-             f"rejected {len(report.rejected)}** ({report.chunks_embedded} chunks embedded in "
-             f"{report.seconds:.1f} s)."]
+             f"rejected {len(report.rejected)}** ({report.chunks_embedded} "
+             f"chunk{'' if report.chunks_embedded == 1 else 's'} embedded in {report.seconds:.1f} s)."]
     if report.rejected:
         lines.append("")
     for rejection in report.rejected:
@@ -109,11 +109,18 @@ def render_ingest(report: IngestReport) -> str:
     return "\n".join(lines)
 
 
+def render_deleted(paper_id: str, title: str | None) -> str:
+    """What deleting a paper did; `title` is None when no stored paper had the id."""
+    if title is None:
+        return f"No stored paper has the id {html.escape(paper_id, quote=False)}."
+    return f"Deleted **{html.escape(title, quote=False)}**."
+
+
 def render_stats(stats: dict, judge: str) -> str:
-    """Store counts and the models in use, as a Markdown table."""
-    rows = [("papers", stats.get("papers")), ("chunks", stats.get("chunks")),
-            ("embedder", f"{stats.get('embedder')} ({stats.get('dimension')} dimensions)"),
-            ("generator", stats.get("generator")), ("support judge", judge),
-            ("store", stats.get("store"))]
-    return "| | |\n|---|---|\n" + "\n".join(f"| {name} | {html.escape(str(value))} |"
-                                             for name, value in rows)
+    """Store counts and the models in use, as a Markdown list."""
+    rows = [("Papers", f"{stats.get('papers', 0):,} ({stats.get('chunks', 0):,} chunks)"),
+            ("Embedder", f"{stats.get('embedder')} ({stats.get('dimension')} dimensions)"),
+            ("Generator", stats.get("generator")), ("Support judge", judge),
+            ("Store", stats.get("store"))]
+    return "\n".join(f"- **{name}**: {html.escape(str(value), quote=False)}"
+                     for name, value in rows)

@@ -1,5 +1,5 @@
 from assistant.render import (
-    highlight, library_rows, render_answer, render_ingest, render_partial, render_references,
+    highlight, library_rows, render_answer, render_deleted, render_ingest, render_partial, render_references,
     render_rewrite, render_stats,
 )
 from assistant.schema import (
@@ -78,7 +78,7 @@ def test_ingest_summary_counts_and_lists_each_rejection_with_file_and_line():
                           rejected=[Rejection("/store/uploads/bad.jsonl", 7, "no 'title' field"),
                                     Rejection("evil.exe", 0, "not an ingestible file type")])
     text = render_ingest(report)
-    assert text.startswith("**Added 2, updated 1, unchanged 3, rejected 2**")
+    assert text.startswith("**Added 2, updated 1, unchanged 3, rejected 2** (4 chunks embedded in 1.2 s).")
     assert "- bad.jsonl line 7: no 'title' field" in text
     assert "- evil.exe: not an ingestible file type" in text
     assert "line 0" not in text
@@ -88,5 +88,12 @@ def test_stats_table_names_the_models_and_escapes_values():
     text = render_stats({"papers": 548, "chunks": 1038, "embedder": "all-MiniLM-L6-v2",
                          "dimension": 384, "generator": "SmolLM2-135M-Instruct", "store": "<s>"},
                         "offline")
-    assert "| papers | 548 |" in text and "| support judge | offline |" in text
-    assert "all-MiniLM-L6-v2 (384 dimensions)" in text and "&lt;s&gt;" in text
+    assert text.splitlines() == [
+        "- **Papers**: 548 (1,038 chunks)", "- **Embedder**: all-MiniLM-L6-v2 (384 dimensions)",
+        "- **Generator**: SmolLM2-135M-Instruct", "- **Support judge**: offline",
+        "- **Store**: &lt;s&gt;"]
+
+
+def test_deleted_message_names_the_paper_or_says_none_matched():
+    assert render_deleted("p1", "A *bold* <title>") == "Deleted **A *bold* &lt;title&gt;**."
+    assert render_deleted("nope", None) == "No stored paper has the id nope."

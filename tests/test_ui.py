@@ -124,3 +124,86 @@ def test_two_sessions_keep_separate_histories(live):
     assert results["bio"][1]["retrieved"][0].startswith("BioBERT")
     assert all(turn["question"] == asked for name, turns in results.items()
                for turn, asked in zip(turns, conversations[name]))
+
+
+def _last_reply_done(page) -> None:
+    """Wait until the newest bot message holds a finished answer (cards or the abstention)."""
+    page.wait_for_function(
+        """() => {
+            const bots = document.querySelectorAll('#chat .message.bot, #chat [data-testid="bot"]');
+            const last = bots[bots.length - 1];
+            return last && /does not answer|\\((supported|re-cited|quoted|repaired)\\)/.test(last.innerText)
+                && !document.querySelector('#chat .generating, #chat .pending');
+        }""", timeout=180_000)
+
+
+@pytest.mark.browser
+def test_browser_chat_follow_up_and_library(live, tmp_path):
+    from playwright.sync_api import sync_playwright
+
+    from assistant.ui.chat import EMPTY_QUESTION
+
+    if not CHROMIUM.exists():
+        pytest.fail("Debian's chromium is missing: `make test` installs it (apt-get install chromium)")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    upload = tmp_path / "quokka.jsonl"
+    upload.write_text(json.dumps(NEW_PAPER) + "\n")
+    errors: list[str] = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
+        page = browser.new_page(viewport={"width": 1200, "height": 1000})
+        page.on("console", lambda message: message.type == "error" and errors.append(message.text))
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.goto(live[0])
+        _chat(page, EMPTY_QUESTION)
+        _library(page, upload)
+        browser.close()
+    assert errors == []
+
+
+def _chat(page, empty_question_message: str) -> None:
+    page.click("#ask")  # nothing typed: a one-line warning, nothing sent
+    page.get_by_text(empty_question_message).first.wait_for()
+    page.fill("#question textarea", "What does TinyCLIP distil?")
+    page.click("#ask")
+    card = page.wait_for_selector("#chat details summary", timeout=180_000)
+    titles = page.locator("#chat details summary").all_inner_texts()
+    assert any("TinyCLIP" in title for title in titles), titles
+    card.click()
+    page.wait_for_selector("#chat details mark")
+    _last_reply_done(page)
+    page.screenshot(path=str(SCREENSHOTS / "chat.png"), full_page=True)
+    page.fill("#question textarea", "What data does it use?")
+    page.click("#ask")
+    page.get_by_text("Searched as: What data does TinyCLIP use?").wait_for(timeout=180_000)
+    _last_reply_done(page)
+    page.screenshot(path=str(SCREENSHOTS / "chat-follow-up.png"), full_page=True)
+
+
+def _library(page, upload: Path) -> None:
+    page.get_by_role("tab", name="Library").click()
+    table = page.locator("#library-table")
+    page.locator("#stats").get_by_text("all-MiniLM-L6-v2", exact=False).wait_for()
+    page.fill("#library-search textarea", "tinyclip")
+    _cells(table, "TinyCLIP: CLIP Distillation").wait_for()
+    page.set_input_files("#upload input[type=file]", str(upload))
+    page.click("#ingest")
+    page.locator("#ingest-summary").get_by_text("Added 1, updated 0, unchanged 0, rejected 0").wait_for(
+        timeout=120_000)
+    page.fill("#library-search textarea", "quokka")
+    row = _cells(table, NEW_PAPER["title"])
+    row.wait_for()
+    _cells(table, "TinyCLIP").wait_for(state="detached")
+    page.screenshot(path=str(SCREENSHOTS / "library.png"), full_page=True)
+    row.click()
+    page.wait_for_function("() => document.querySelector('#paper-id textarea, #paper-id input')"
+                           ".value.length > 0")
+    page.click("#delete")
+    page.locator("#delete-summary").get_by_text("Deleted", exact=False).wait_for()
+    _cells(table, NEW_PAPER["title"]).wait_for(state="detached")
+    page.screenshot(path=str(SCREENSHOTS / "library-deleted.png"), full_page=True)
+
+
+def _cells(table, text: str):
+    """Visible cells holding the text (the Dataframe also keeps hidden copies for measuring)."""
+    return table.get_by_text(text, exact=False).filter(visible=True).first

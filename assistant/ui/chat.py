@@ -15,7 +15,7 @@ import gradio as gr
 from assistant.app import Assistant
 from assistant.export import answer_dict
 from assistant.followup import standalone_question
-from assistant.render import render_answer, render_partial, render_rewrite
+from assistant.render import render_answer, render_partial, render_references, render_rewrite
 from assistant.schema import Answer, AssistantError, SentenceCheck
 from assistant.ui.serving import MODEL_JOBS, user_errors
 
@@ -44,15 +44,36 @@ def chat_turns(assistant: Assistant, question: str, standalone: str,
     checks: list[SentenceCheck] = []
     try:
         for event in assistant.ask_stream(standalone):
-            if isinstance(event, Answer):
-                papers = assistant.papers([c.paper_id for c in event.citations])
-                content = note + render_answer(event, papers)
+            if isinstance(event, SentenceCheck):
+                checks.append(event)
+                yield history + [{"role": "assistant", "content": note + render_partial(checks)}]
+            else:
+                content = note + final_content(assistant, event)
                 yield history + [{"role": "assistant", "content": content}]
                 return
-            checks.append(event)
-            yield history + [{"role": "assistant", "content": note + render_partial(checks)}]
     except AssistantError as error:
         yield history + [{"role": "assistant", "content": f"**Error:** {error}"}]
+
+
+def final_content(assistant: Assistant, result) -> str:
+    """An Answer with badges and cited cards; a Comparison (what a comparative question gets,
+    see assistant.compare) as its table and paragraph, then the same cards."""
+    answer = result if isinstance(result, Answer) else result.answer
+    papers = assistant.papers([c.paper_id for c in answer.citations])
+    if isinstance(result, Answer):
+        return render_answer(result, papers)
+    from assistant.markdown import comparison_markdown
+
+    return comparison_markdown(result) + "\n\n" + render_references(answer, papers)
+
+
+def result_dict(result) -> dict:
+    """The object `assistant ask --json` prints for this result."""
+    if isinstance(result, Answer):
+        return answer_dict(result)
+    from assistant.export import comparison_dict
+
+    return comparison_dict(result)
 
 
 def build_tab(assistant: Assistant) -> gr.Tab:
@@ -91,7 +112,7 @@ def _api(assistant: Assistant, asked: gr.State) -> None:
     def chat(question: str) -> dict:
         """Answer a question; returns the same object as `assistant ask --json`."""
         with user_errors():
-            return answer_dict(assistant.ask(question))
+            return result_dict(assistant.ask(question))
 
     gr.api(chat, api_name="chat", concurrency_id=MODEL_JOBS)
 
@@ -101,7 +122,7 @@ def _api(assistant: Assistant, asked: gr.State) -> None:
         with user_errors():
             standalone = rewrite(assistant, question, earlier)
             answer = assistant.ask(standalone)
-        return ({"question": question, "standalone": standalone, **answer_dict(answer)},
+        return ({"question": question, "standalone": standalone, **result_dict(answer)},
                 earlier + [standalone])
 
     question = gr.Textbox(visible=False)

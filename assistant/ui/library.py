@@ -14,7 +14,9 @@ import gradio as gr
 
 from assistant.app import Assistant
 from assistant.export import ingest_dict
-from assistant.render import LIBRARY_COLUMNS, library_rows, render_ingest, render_stats
+from assistant.render import (
+    LIBRARY_COLUMNS, library_rows, render_deleted, render_ingest, render_stats,
+)
 from assistant.schema import IngestReport, Rejection
 from assistant.sources import SUPPORTED_SUFFIXES
 from assistant.ui.serving import (
@@ -25,6 +27,7 @@ log = logging.getLogger(__name__)
 
 NO_FILES = "Choose one or more files to ingest first."
 NO_PAPER = "Select a paper in the table first."
+COLUMN_WIDTHS = ["44%", "10%", "10%", "10%", "14%", "12%"]  # title, 3 dates, file, id
 
 
 def ingest_uploads(assistant: Assistant, files: Sequence[str], progress=None) -> IngestReport:
@@ -48,12 +51,12 @@ def build_tab(assistant: Assistant) -> gr.Tab:
                 ingest = gr.Button("Ingest", variant="primary", elem_id="ingest")
                 summary = gr.Markdown(elem_id="ingest-summary")
             with gr.Column(scale=1):
-                stats = gr.Markdown(lambda: _stats(assistant), elem_id="stats")
+                stats = gr.Markdown(elem_id="stats")
         query = gr.Textbox(placeholder="Search titles, dates, sources, ids…", show_label=False,
                            elem_id="library-search")
-        table = gr.Dataframe(lambda: library_rows(assistant.library()), headers=LIBRARY_COLUMNS,
+        table = gr.Dataframe(headers=LIBRARY_COLUMNS,
                              type="array", interactive=False, wrap=True, max_height=420,
-                             elem_id="library-table")
+                             column_widths=COLUMN_WIDTHS, elem_id="library-table")
         with gr.Row():
             paper_id = gr.Textbox(label="Selected paper id", interactive=False, scale=3,
                                   elem_id="paper-id")
@@ -72,9 +75,12 @@ def build_tab(assistant: Assistant) -> gr.Tab:
 
         ingest.click(run_ingest, [files, query], [summary, files, table, stats],
                      api_visibility="private", concurrency_id=MODEL_JOBS)
-        gr.on([query.change, tab.select], lambda text: library_rows(assistant.library(), text),
-              query, table, api_visibility="private", show_progress="hidden",
-              trigger_mode="always_last")
+        def show(text: str):
+            return library_rows(assistant.library(), text), _stats(assistant)
+
+        gr.on(None, show, query, [table, stats], api_visibility="private",  # page load too
+              show_progress="hidden", trigger_mode="always_last")
+        tab.select(show, query, [table, stats], api_visibility="private", show_progress="hidden")
         table.select(_selected_id, None, paper_id, api_visibility="private")
 
         def run_delete(chosen: str, text: str):
@@ -83,8 +89,7 @@ def build_tab(assistant: Assistant) -> gr.Tab:
                 return gr.skip(), gr.skip(), gr.skip(), gr.skip()
             titles = {p.paper_id: p.title for p in assistant.papers([chosen])}
             removed = assistant.delete([chosen])
-            message = (f"Deleted **{titles[chosen]}**." if removed and chosen in titles
-                       else f"No stored paper has the id {chosen}.")
+            message = render_deleted(chosen, titles.get(chosen) if removed else None)
             return message, "", library_rows(assistant.library(), text), _stats(assistant)
 
         delete.click(run_delete, [paper_id, query], [deleted, paper_id, table, stats],
