@@ -16,7 +16,7 @@ from assistant.compare import (
     MAX_PAPERS, MIN_PAPERS, CompareSettings, compare, missing_message, not_compared,
 )
 from assistant.chunking import Chunker
-from assistant.digest import DigestSettings, build_digest, in_window
+from assistant.digest import DigestSettings, build_digest, in_window, on_topic
 from assistant.embedders import Embedder, SentenceTransformerEmbedder
 from assistant.generators import Generator, TransformersGenerator
 from assistant.judges import EvidenceJudge, NLIJudge, SupportJudge
@@ -186,6 +186,14 @@ class Assistant:
                             load_prompt("digest"), DigestSettings(
                                 self.settings.topic_threshold, self.settings.max_new_tokens, topics),
                             progress)
+
+    def topic_papers(self, topic: str, window: Window) -> list[Paper]:
+        """The window's papers on a topic, best first (what `digest --topic` lists)."""
+        dated = in_window(self.store.paper_records(), window)
+        vectors = self.store.paper_embeddings([d.paper.paper_id for d in dated])
+        rows = on_topic(topic, [d.paper for d in dated], vectors, self.embedder,
+                        self.settings.topic_threshold)
+        return [dated[r].paper for r in rows]
 
     def papers(self, paper_ids: Sequence[str] | None = None) -> list[Paper]:
         return self.store.papers(paper_ids)

@@ -11,8 +11,8 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
-from assistant.export import answer_dict
-from assistant.schema import AssistantError
+from assistant.export import answer_dict, comparison_dict
+from assistant.schema import AssistantError, Comparison
 
 TYPES = ("factual", "compare", "topic", "unanswerable")
 REQUIRED = {"id": str, "type": str, "question": str, "gold_titles": list, "key_facts": list}
@@ -69,15 +69,30 @@ def _record(assistant, question: dict, retrieval_only: bool) -> dict:
     record = {"id": question["id"], "type": question["type"], "question": question["question"],
               "retrieved": [p.title for p in passages],
               "best_similarity": max((p.dense_similarity or 0.0 for p in passages), default=0.0),
-              "named": bool(assistant.retriever.names.named_in(question["question"]))}
+              "named": bool(assistant.retriever.names.named_in(question["question"])),
+              **_topic_record(assistant, question)}
     if retrieval_only:
         record.update(answer=None, abstained=None, citations=[], sentences=[],
                       seconds=time.perf_counter() - started)
         return record
-    answer = answer_dict(assistant.ask(question["question"]))
-    record.update({key: answer[key] for key in ("answer", "abstained", "citations", "sentences")})
+    result = assistant.ask(question["question"])
+    if isinstance(result, Comparison):  # what the user sees: the table's cells and the paragraph
+        answer = {**comparison_dict(result), "answer": result.text}
+    else:
+        answer = answer_dict(result)
+    record.update({key: answer[key] for key in ("kind", "answer", "abstained", "citations", "sentences")})
     record["seconds"] = time.perf_counter() - started
     return record
+
+
+def _topic_record(assistant, question: dict) -> dict:
+    """A topic question as a digest's --topic filter over every date: the titles it keeps."""
+    from assistant.dates import make_window
+
+    if question["type"] != "topic":
+        return {}
+    return {"topic_papers": [p.title for p in assistant.topic_papers(question["question"],
+                                                                      make_window(every=True))]}
 
 
 def write_records(records: Iterator[dict], path: Path) -> list[dict]:

@@ -90,6 +90,13 @@ def _group_metrics(records, questions, abstracts, supports) -> dict:
         "recall@10": _mean(v for r in records if (v := recall_at(r, gold[r["id"]], 10)) is not None),
         "mrr": _mean(v for r in records if (v := reciprocal_rank(r, gold[r["id"]])) is not None),
     }
+    topical = [r for r in records if "topic_papers" in r and gold[r["id"]]]
+    if topical:  # the digest's --topic filter against the gold list
+        metrics["topic_precision"] = _mean(
+            len(set(r["topic_papers"]) & set(gold[r["id"]])) / len(r["topic_papers"])
+            if r["topic_papers"] else 0.0 for r in topical)
+        metrics["topic_recall"] = _mean(len(set(r["topic_papers"]) & set(gold[r["id"]]))
+                                        / len(set(gold[r["id"]])) for r in topical)
     if answered:
         metrics.update(_answer_metrics(answered, gold, facts, abstracts, supports))
     return metrics

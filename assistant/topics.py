@@ -118,20 +118,26 @@ def _ctfidf(counts: np.ndarray) -> np.ndarray:
 
 
 def _distinct(ranked: Sequence[tuple[str, float]], count: int) -> list[str]:
-    """Top terms sharing no word stem; a phrase ranked below one of its words takes the word's
-    place when it weighs at least PHRASE_SHARE of it ("video", "video generation")."""
+    """Top terms sharing no word stem. A phrase whose words were all chosen alone joins them
+    ("scaling", "laws" -> "scaling laws"); one ranked below its one chosen word takes the word's
+    place when it weighs at least PHRASE_SHARE of it ("video" -> "video generation")."""
     chosen: list[tuple[str, float]] = []
     for term, weight in ranked:
-        stems_ = _stems(term)
-        overlapping = [i for i, (c, _) in enumerate(chosen) if stems_ & _stems(c)]
+        overlapping = [i for i, (c, _) in enumerate(chosen) if _stems(term) & _stems(c)]
         if not overlapping:
             if len(chosen) < count:
                 chosen.append((term, weight))
             continue
-        index = overlapping[0]
-        word, word_weight = chosen[index]
-        if len(overlapping) == 1 and " " not in word and " " in term and weight >= PHRASE_SHARE * word_weight:
-            chosen[index] = (term, weight)
+        first = overlapping[0]
+        if len(overlapping) == 1 and " " in term and " " not in chosen[first][0] \
+                and weight >= PHRASE_SHARE * chosen[first][1]:
+            chosen[first] = (term, weight)
+    for term, weight in ranked:  # then join words chosen alone into the phrase they form
+        words = term.split()
+        places = [i for i, (c, _) in enumerate(chosen) if c in words]
+        if len(words) > 1 and len(places) == len(words):
+            chosen = [(term, weight) if i == places[0] else c for i, c in enumerate(chosen)
+                      if i == places[0] or i not in places]
     return [term for term, _ in chosen]
 
 

@@ -189,6 +189,42 @@ def _answer_summary(rows: list[dict]) -> dict:
             "decode_tokens_per_s": tokens / raw}
 
 
+COMPARISONS = [
+    "How do TinyCLIP and TinyViT use knowledge distillation differently?",
+    "How do LoRA+ and DyLoRA each modify standard LoRA?",
+    "How do SVFit, VectorFit and SORSA use the singular value decomposition of pretrained weights?",
+]
+
+
+def bench_compare(assistant) -> dict:
+    """Comparisons (table + one model call for the paragraph), and the share spent in the model."""
+    timed = assistant._generator = _Timed(assistant.generator)
+    totals, model = [], []
+    for question in COMPARISONS:
+        timed.started = started = time.perf_counter()
+        comparison = assistant.compare(question)
+        totals.append(time.perf_counter() - started)
+        model.append(comparison.answer.seconds)
+    assistant._generator = timed.inner
+    return {"p50_s": statistics.median(totals), "n": len(totals),
+            "table_and_paragraph_p50_s": statistics.median(model)}
+
+
+def bench_digest(assistant) -> dict:
+    """The whole sample corpus as one digest: clustering, labels and one model call a topic."""
+    from assistant.dates import make_window
+
+    started = time.perf_counter()
+    digest = assistant.digest(make_window(every=True))
+    total = time.perf_counter() - started
+    model = sum(t.answer.seconds for t in digest.topics)
+    sentences = [s for t in digest.topics for s in t.answer.sentences if s.shown]
+    return {"papers": digest.papers, "topics": len(digest.topics), "total_s": total,
+            "paragraphs_s": model, "other_s": total - model,
+            "model_sentences_shown": sum(s.action in ("kept", "recited") for s in sentences),
+            "sentences_shown": len(sentences)}
+
+
 def peak_memory_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
@@ -213,6 +249,13 @@ def table(results: dict) -> str:
         ("answer, total", f"p50 {answers['pipeline_total_p50_s']:.2f} s",
          f"raw generate p50 {answers['raw_total_p50_s']:.2f} s; overhead "
          f"{100 * answers['overhead']:+.1f}%; {answers['decode_tokens_per_s']:.0f} tok/s"),
+        ("compare (table + paragraph)", f"p50 {results['compare']['p50_s']:.1f} s",
+         f"{results['compare']['n']} comparisons, one model call each"),
+        (f"digest, {results['digest']['papers']} papers", f"{results['digest']['total_s']:.0f} s",
+         f"{results['digest']['topics']} topics = model calls; paragraphs "
+         f"{results['digest']['paragraphs_s']:.0f} s, clustering + evidence "
+         f"{results['digest']['other_s']:.0f} s; {results['digest']['model_sentences_shown']}/"
+         f"{results['digest']['sentences_shown']} shown sentences are the model's"),
         ("peak memory (RSS)", f"{results['peak_memory_mb']:.0f} MB", ""),
     ]
     width = max(len(r[0]) for r in rows)
@@ -227,7 +270,7 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=None)
     arguments = parser.parse_args()
     from assistant.app import Assistant, build_embedder
-    
+
     with tempfile.TemporaryDirectory(prefix="bench-") as folder:
         overrides = {"store": Path(folder) / "store", "sample_corpus": ROOT / "data" / "daily_papers"}
         if arguments.threads:
@@ -247,6 +290,8 @@ def main() -> None:
         results["synthetic"]["load_s"] = time.perf_counter() - started
         results["search_synthetic"] = bench_search(large, SEARCHES)
         results["answers"] = bench_answers(assistant, QUESTIONS[:arguments.questions])
+        results["compare"] = bench_compare(assistant)
+        results["digest"] = bench_digest(assistant)
         results["peak_memory_mb"] = peak_memory_mb()
     arguments.out.parent.mkdir(parents=True, exist_ok=True)
     arguments.out.write_text(json.dumps(results, indent=2))

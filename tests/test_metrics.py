@@ -104,3 +104,14 @@ def test_ceilings_report_metrics_above_them():
     assert check_floors(summary, {"all": {"false_abstention": {"max": 0.1},
                                           "latency_p50_s": {"max": 5}}}) == [
         "all false_abstention: 0.200 > 0.1"]
+
+
+def test_topic_filter_precision_and_recall_against_the_gold_list():
+    questions = {"t1": {"id": "t1", "type": "topic", "gold_titles": ["A", "B", "C", "D"], "key_facts": []},
+                 "t2": {"id": "t2", "type": "topic", "gold_titles": ["E"], "key_facts": []}}
+    records = [dict(_record("t1", "topic", ["A"]), topic_papers=["A", "B", "X"]),  # P 2/3, R 2/4
+               dict(_record("t2", "topic", ["E"]), topic_papers=[])]  # keeps nothing: P 0, R 0
+    topic = summarise(records, questions)["topic"]
+    assert topic["topic_precision"] == pytest.approx(1 / 3)
+    assert topic["topic_recall"] == pytest.approx(0.25)
+    assert "topic P" in metrics_table(summarise(records, questions))
