@@ -27,11 +27,14 @@ DESCRIPTION_WORDS = 4  # names this long may describe a paper rather than name i
 
 Search = Callable[[str, int], list[Passage]]
 
+# An explicit request to compare ("compared with training from scratch" and "different
+# hyperparameters" are not), or a plural question over named papers ("How do X and Y ...").
 _COMPARATIVE = re.compile(
-    r"\b(?:compar\w*|differ\w*|versus|vs\.?|contrast\w*|distinguish\w*|similarit\w*|"
-    r"trade-?offs?|better than|relative to|against each other)\b",
+    r"\b(?:compare|comparison|differ|differs|difference|differences|differently|versus|vs\.?|"
+    r"contrast|contrasts)\b",
     re.IGNORECASE,
 )
+_PLURAL = re.compile(r"\s*(?:how|what|why|where|in what ways?)\s+do\b", re.IGNORECASE)
 _SEPARATORS = re.compile(r"\s*(?:,|;|\band\b|\bvs\.?|\bversus\b|\bor\b)\s*", re.IGNORECASE)
 
 
@@ -156,8 +159,10 @@ def split_names(text: str) -> list[str]:
 
 
 def is_comparative(question: str, named_papers: int) -> bool:
-    """A question asks for a comparison when it says so, or when it names two papers or more."""
-    return named_papers >= 2 or _COMPARATIVE.search(question) is not None
+    """A question asks for a comparison when it says so, or asks "How do ..." of two papers or more."""
+    if _COMPARATIVE.search(question):
+        return True
+    return named_papers >= 2 and _PLURAL.match(question) is not None
 
 
 
