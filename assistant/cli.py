@@ -54,11 +54,6 @@ def _assistant():
     return Assistant.from_settings(_settings())
 
 
-def _fail(message: str, code: int = 1) -> None:
-    typer.echo(f"error: {message}", err=True)
-    raise typer.Exit(code)
-
-
 def _progress(description: str):
     from tqdm import tqdm
 
@@ -238,47 +233,6 @@ def reindex() -> None:
     typer.echo(f"re-embedded {count} papers")
 
 
-@app.command("eval")
-def eval_command(
-    questions: Annotated[Path, typer.Option("--questions", help="Question file (JSONL).")],
-    out: Annotated[Path, typer.Option("--out", help="Where to write one result per line.")],
-    report: Annotated[Optional[Path], typer.Option(help="Markdown report (and a PNG beside it).")] = None,
-    retrieval_only: Annotated[bool, typer.Option("--retrieval-only", help="Skip generation.")] = False,
-    limit: Annotated[Optional[int], typer.Option(min=1, help="Only the first N questions.")] = None,
-    every: Annotated[int, typer.Option(min=1, help="Only every K-th question (a spread-out subset).")] = 1,
-    floors: Annotated[Optional[Path], typer.Option(help="Fail when a metric is under its floor.")] = None,
-    as_json: JsonFlag = False,
-) -> None:
-    """Score retrieval, citations, key facts, abstention and latency on a question file."""
-    from assistant.evaluation import check_floors, evaluate, load_questions
-
-    load_questions(questions)  # a bad file fails before any model loads
-    bar, update = _progress("questions")
-    with bar:
-        records, summary = evaluate(_assistant(), questions, out, retrieval_only, limit, every, update)
-    mode = "retrieval" if retrieval_only else "generation"
-    if report:
-        from assistant.report import write_report
-
-        write_report(summary, report, f"Eval ({mode}) of {questions.name}: {len(records)} questions",
-                     [f"results: {out}"])
-    typer.echo(json.dumps(summary, indent=None if as_json else 2))
-    if floors:
-        failures = check_floors(summary, _floors(floors, mode))
-        for failure in failures:
-            typer.echo(f"eval floor failed: {failure}", err=True)
-        if failures:
-            raise typer.Exit(1)
-
-
-def _floors(path: Path, mode: str) -> dict:
-    try:
-        floors = json.loads(path.read_text(encoding="utf-8")).get(mode, {})
-    except (OSError, json.JSONDecodeError) as error:
-        raise AssistantError(f"cannot read floors file {path}: {error}") from None
-    return {group: wanted for group, wanted in floors.items() if not group.startswith("_")}
-
-
 @app.command()
 def ui(
     host: Annotated[Optional[str], typer.Option(help="Address to bind.")] = None,
@@ -309,4 +263,4 @@ def run() -> None:
         sys.exit(130)
 
 
-from assistant import cli_analysis  # noqa: E402,F401  registers `compare` and `digest` on `app`
+from assistant import cli_analysis, cli_eval  # noqa: E402,F401  register compare, digest, eval
