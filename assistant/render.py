@@ -10,7 +10,8 @@ from collections.abc import Sequence
 from pathlib import PurePath
 
 from assistant.citations import reference_list
-from assistant.schema import Answer, IngestReport, Paper, SentenceCheck
+from assistant.markdown import comparison_markdown
+from assistant.schema import Answer, Comparison, IngestReport, Paper, SentenceCheck
 
 BADGES = {
     "kept": ("supported", "#1a7f37"),
@@ -52,6 +53,15 @@ def render_answer(answer: Answer, papers: Sequence[Paper]) -> str:
                 "No retrieved abstract is close enough to the question to answer it.")
     body = " ".join(f"{html.escape(c.text)} {sentence_badge(c)}" for c in answer.sentences if c.shown)
     return body + "\n\n" + render_references(answer, papers)
+
+
+def render_result(result: Answer | Comparison, papers: Sequence[Paper]) -> str:
+    """An Answer with badges and cards; a Comparison (a comparative question's result) as its
+    table and paragraph (assistant.markdown), then the same cards for what it cites."""
+    if isinstance(result, Answer):
+        return render_answer(result, papers)
+    cards = render_references(result.answer, papers)
+    return comparison_markdown(result).strip() + ("\n\n" + cards if cards else "")
 
 
 def render_references(answer: Answer, papers: Sequence[Paper]) -> str:

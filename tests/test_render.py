@@ -1,9 +1,10 @@
+from assistant.compare import not_compared
 from assistant.render import (
     highlight, library_rows, render_answer, render_deleted, render_ingest, render_partial, render_references,
-    render_rewrite, render_stats,
+    render_result, render_rewrite, render_stats,
 )
 from assistant.schema import (
-    Answer, Citation, Evidence, IngestReport, Paper, Rejection, SentenceCheck,
+    Answer, Cell, Citation, Comparison, Evidence, IngestReport, Paper, Rejection, SentenceCheck,
 )
 
 PAPER = Paper(paper_id="p1", title="TinyCLIP: <Distillation>",
@@ -97,3 +98,28 @@ def test_stats_table_names_the_models_and_escapes_values():
 def test_deleted_message_names_the_paper_or_says_none_matched():
     assert render_deleted("p1", "A *bold* <title>") == "Deleted **A *bold* &lt;title&gt;**."
     assert render_deleted("nope", None) == "No stored paper has the id nope."
+
+
+def test_comparison_result_shows_the_table_then_the_cited_cards():
+    other = Paper(paper_id="p2", title="Scaling Laws", abstract="Loss falls as a power law.")
+    evidence = Evidence(1, "p1", PAPER.title, "First sentence here.", 0, 20, 1.0)
+    comparison = Comparison(
+        "How do they differ?", [PAPER, other], ["method"],
+        [Cell("method", "p1", evidence), Cell("method", "p2", None)],
+        _answer(text="They differ [1].", evidence=[evidence],
+                sentences=[SentenceCheck("They differ [1].", "x", (1,), 0.9, True, "kept")]))
+    html = render_result(comparison, [PAPER, other])
+    table, cards = html.split("<details>", 1)
+    assert "| **method** | First sentence here. [1] |" in table and "They differ [1]." in table
+    assert "<mark>First sentence here.</mark>" in cards
+
+
+def test_comparison_that_could_not_be_made_says_what_is_missing():
+    comparison = not_compared("How does FooNet compare with TinyCLIP?", [PAPER], ["FooNet"],
+                              "FooNet is not in the corpus.", {})
+    html = render_result(comparison, [])
+    assert "**FooNet** is not in the corpus." in html and "<details>" not in html
+
+
+def test_answer_result_is_the_answer_with_badges():
+    assert render_result(_answer(), [PAPER]) == render_answer(_answer(), [PAPER])

@@ -126,6 +126,15 @@ def test_two_sessions_keep_separate_histories(live):
                for turn, asked in zip(turns, conversations[name]))
 
 
+def test_follow_up_comparison_returns_the_comparison_object(client):
+    client.predict("What does TinyCLIP distil?", api_name="/converse")
+    turn = client.predict("Compare it with DenseCLIP.", api_name="/converse")
+    assert turn["standalone"] == "Compare TinyCLIP with DenseCLIP."
+    assert "table" in turn and not turn["missing"]  # the comparison object of `ask --json`
+    assert {p["title"].split(":")[0] for p in turn["papers"]} >= {"TinyCLIP", "DenseCLIP"}
+    assert turn["table"]["rows"] and turn["citations"]
+
+
 def _last_reply_done(page) -> None:
     """Wait until the newest bot message holds a finished answer (cards or the abstention)."""
     page.wait_for_function(

@@ -13,10 +13,10 @@ from collections.abc import Iterator
 import gradio as gr
 
 from assistant.app import Assistant
-from assistant.export import answer_dict
+from assistant.export import answer_dict, comparison_dict
 from assistant.followup import standalone_question
-from assistant.render import render_answer, render_partial, render_references, render_rewrite
-from assistant.schema import Answer, AssistantError, SentenceCheck
+from assistant.render import render_partial, render_result, render_rewrite
+from assistant.schema import Answer, AssistantError, Comparison, SentenceCheck
 from assistant.ui.serving import MODEL_JOBS, user_errors
 
 log = logging.getLogger(__name__)
@@ -55,25 +55,14 @@ def chat_turns(assistant: Assistant, question: str, standalone: str,
         yield history + [{"role": "assistant", "content": f"**Error:** {error}"}]
 
 
-def final_content(assistant: Assistant, result) -> str:
-    """An Answer with badges and cited cards; a Comparison (what a comparative question gets,
-    see assistant.compare) as its table and paragraph, then the same cards."""
+def final_content(assistant: Assistant, result: Answer | Comparison) -> str:
     answer = result if isinstance(result, Answer) else result.answer
-    papers = assistant.papers([c.paper_id for c in answer.citations])
-    if isinstance(result, Answer):
-        return render_answer(result, papers)
-    from assistant.markdown import comparison_markdown
-
-    return comparison_markdown(result) + "\n\n" + render_references(answer, papers)
+    return render_result(result, assistant.papers([c.paper_id for c in answer.citations]))
 
 
-def result_dict(result) -> dict:
+def result_dict(result: Answer | Comparison) -> dict:
     """The object `assistant ask --json` prints for this result."""
-    if isinstance(result, Answer):
-        return answer_dict(result)
-    from assistant.export import comparison_dict
-
-    return comparison_dict(result)
+    return answer_dict(result) if isinstance(result, Answer) else comparison_dict(result)
 
 
 def build_tab(assistant: Assistant) -> gr.Tab:
