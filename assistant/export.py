@@ -56,8 +56,8 @@ def comparison_dict(comparison: Comparison) -> dict:
               for cell in (comparison.cell(row, p.paper_id) for p in comparison.papers)]
              for row in comparison.rows]
     return {
-        "kind": "comparison",
         **answer_dict(comparison.answer),
+        "kind": "comparison",
         "papers": [{"paper_id": p.paper_id, "title": p.title} for p in comparison.papers],
         "table": {"rows": list(comparison.rows), "cells": cells},
         "missing": list(comparison.missing),

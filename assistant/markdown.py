@@ -29,8 +29,9 @@ def _marked(text: str, marker: int | None) -> str:
     return _cell(text) + (f" [{marker}]" if marker else "")
 
 
-def comparison_markdown(comparison: Comparison) -> str:
-    """Missing papers, the table (a column a paper), the paragraph, then the references."""
+def comparison_markdown(comparison: Comparison, references: bool = True) -> str:
+    """Missing papers, the table (a column a paper), the paragraph, then the references (left out
+    where the caller shows its own, as the UI's cards)."""
     parts = []
     if comparison.missing:
         parts.append(" ".join(f"**{name}** is not in the corpus." for name in comparison.missing))
@@ -45,7 +46,8 @@ def comparison_markdown(comparison: Comparison) -> str:
         cells = [comparison.cell(row, p.paper_id) for p in papers]
         lines.append(f"| **{row}** | " + " | ".join(
             _marked(c.text, c.marker) if c else "" for c in cells) + " |")
-    parts += ["\n".join(lines), comparison.answer.text, references_markdown(comparison.answer.citations)]
+    parts += ["\n".join(lines), comparison.answer.text,
+              references_markdown(comparison.answer.citations) if references else ""]
     return "\n\n".join(p for p in parts if p) + "\n"
 
 

@@ -61,7 +61,7 @@ def render_result(result: Answer | Comparison, papers: Sequence[Paper]) -> str:
     if isinstance(result, Answer):
         return render_answer(result, papers)
     cards = render_references(result.answer, papers)
-    return comparison_markdown(result).strip() + ("\n\n" + cards if cards else "")
+    return comparison_markdown(result, references=False).strip() + ("\n\n" + cards if cards else "")
 
 
 def render_references(answer: Answer, papers: Sequence[Paper]) -> str:

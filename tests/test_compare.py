@@ -139,6 +139,7 @@ def test_cli_compare_with_a_missing_paper_exits_non_zero_naming_it(run_cli, tmp_
     code, out, err = run_cli("compare", "-p", "TinyCLIP", "-p", "FooNet", "--json")
     assert code == 1
     result = json.loads(out)
+    assert result["kind"] == "comparison"
     assert result["missing"] == ["FooNet"] and result["abstained"] and result["citations"] == []
     assert [p["title"] for p in result["papers"]] == [TINYCLIP.title]
     assert err.strip() == ("error: 'FooNet' is not in the corpus "

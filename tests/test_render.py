@@ -111,6 +111,7 @@ def test_comparison_result_shows_the_table_then_the_cited_cards():
     html = render_result(comparison, [PAPER, other])
     table, cards = html.split("<details>", 1)
     assert "| **method** | First sentence here. [1] |" in table and "They differ [1]." in table
+    assert "References" not in html  # the cards are the references
     assert "<mark>First sentence here.</mark>" in cards
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import gradio as gr
 
 from assistant.app import Assistant
-from assistant.ui import chat, library
+from assistant.ui import chat, compare, digest, library
 from assistant.ui.serving import check_bind, launch
 
 __all__ = ["build_app", "serve"]
@@ -25,8 +25,9 @@ def build_app(assistant: Assistant) -> gr.Blocks:
         gr.Markdown(INTRO)
         with gr.Tabs():
             chat.build_tab(assistant)
+            compare.build_tab(assistant)
+            digest.build_tab(assistant)
             library.build_tab(assistant)
-            # one line per further tab, e.g. compare.build_tab(assistant)
     return app
 
 

@@ -18,6 +18,7 @@ from assistant.schema import AssistantError
 from assistant.sources import SUPPORTED_SUFFIXES
 
 UPLOAD_FOLDER = "uploads"  # under the store
+CSS = "#compare-result td:first-child { white-space: nowrap; }"  # row names on one line
 MODEL_JOBS = "model"  # the queue's concurrency group for every event that runs a model
 MAX_NAME_CHARS = 120
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
@@ -120,4 +121,4 @@ def launch(app, host: str, port: int, credentials: tuple[str, str] | None, max_u
     app.queue(default_concurrency_limit=1)
     app.launch(server_name=host, server_port=port, auth=credentials, show_error=True,
                max_file_size=max_upload_bytes(max_upload_mb), prevent_thread_lock=not block,
-               quiet=not block, footer_links=["api"])
+               quiet=not block, footer_links=["api"], css=CSS)

@@ -1,0 +1,81 @@
+"""The Digest tab: pick a week or a date range (or every date) and optionally a topic; see the
+digest rendered and download it as Markdown.
+
+Endpoint: `/digest` (week, since, until, every, topic -> the same object as `assistant digest
+--json`, plus its Markdown).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import gradio as gr
+
+from assistant.app import Assistant
+from assistant.dates import make_window
+from assistant.export import digest_dict
+from assistant.markdown import digest_markdown
+from assistant.ui.serving import MODEL_JOBS, user_errors
+
+
+def this_week() -> str:
+    year, week, _ = date.today().isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def run_digest(assistant: Assistant, week: str, since: str, until: str, every: bool, topic: str,
+               progress=None):
+    """The digest of the chosen window: (Digest, Markdown). Empty fields are not given."""
+    window = make_window(None if every or since or until else (week or "").strip() or None,
+                         (since or "").strip() or None, (until or "").strip() or None, every)
+    digest = assistant.digest(window, topic, progress=progress)
+    return digest, digest_markdown(digest)
+
+
+def build_tab(assistant: Assistant) -> gr.Tab:
+    """The Digest tab; call inside the app's `gr.Tabs()`."""
+    with gr.Tab("Digest", id="digest", elem_id="tab-digest"):
+        with gr.Row():
+            week = gr.Textbox(this_week(), label="ISO week", elem_id="digest-week")
+            since = gr.Textbox(label="or since (YYYY-MM-DD)", elem_id="digest-since")
+            until = gr.Textbox(label="until (YYYY-MM-DD)", elem_id="digest-until")
+            every = gr.Checkbox(label="every date", elem_id="digest-all")
+        topic = gr.Textbox(label="Topic (optional)", placeholder="video generation",
+                           elem_id="digest-topic")
+        go = gr.Button("Make digest", variant="primary", elem_id="digest-run")
+        result = gr.Markdown(elem_id="digest-result", sanitize_html=True)
+        download = gr.File(label="Download Markdown", elem_id="digest-download", interactive=False)
+
+        def show_digest(week_, since_, until_, every_, topic_, progress=gr.Progress()):
+            def tick(done: int, total: int) -> None:
+                progress((done, total), desc="Summarising topics", unit="topics")
+            with user_errors():
+                made, text = run_digest(assistant, week_, since_, until_, every_, topic_, tick)
+            path = _saved(assistant, made.window.label, text)
+            return text, str(path)
+
+        go.click(show_digest, [week, since, until, every, topic], [result, download],
+                 api_visibility="private", concurrency_id=MODEL_JOBS)
+        _api(assistant)
+
+
+def _saved(assistant: Assistant, label: str, text: str) -> Path:
+    folder = Path(assistant.settings.store) / "digests"
+    folder.mkdir(parents=True, exist_ok=True)
+    name = "digest-" + "".join(c if c.isalnum() or c in "-_" else "_" for c in label)[:60] + ".md"
+    path = folder / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _api(assistant: Assistant) -> None:
+    def digest(week: str = "", since: str = "", until: str = "", every: bool = False,
+               topic: str = "") -> dict:
+        """A digest of a week, a date range or every date, optionally on one topic; returns the
+        same object as `assistant digest --json` with its Markdown under "markdown"."""
+        with user_errors():
+            made, text = run_digest(assistant, week, since, until, every, topic)
+        return {**digest_dict(made), "markdown": text}
+
+    gr.api(digest, api_name="digest", concurrency_id=MODEL_JOBS)

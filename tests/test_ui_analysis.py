@@ -1,0 +1,63 @@
+"""The Compare and Digest tabs: API round trips and a real browser, on the sample corpus."""
+
+import pytest
+
+from test_ui import CHROMIUM, CHROMIUM_FLAGS, SCREENSHOTS, client, live  # noqa: F401 (fixtures)
+
+pytestmark = pytest.mark.slow
+
+
+def test_compare_endpoint_cites_both_papers(client):  # noqa: F811
+    result = client.predict("", ["TinyCLIP", "TinyViT"], api_name="/compare")
+    assert [p["title"].split(":")[0] for p in result["papers"]] == ["TinyCLIP", "TinyViT"]
+    assert {c["title"].split(":")[0] for c in result["citations"]} == {"TinyCLIP", "TinyViT"}
+    assert result["missing"] == [] and len(result["table"]["rows"]) == 4
+
+
+def test_compare_endpoint_reports_a_missing_paper(client):  # noqa: F811
+    result = client.predict("", ["TinyCLIP", "FooNet"], api_name="/compare")
+    assert result["missing"] == ["FooNet"] and result["abstained"]
+    assert result["answer"] == "FooNet is not in the corpus."
+
+
+def test_digest_endpoint_on_a_topic(client):  # noqa: F811
+    result = client.predict("", "", "", True, "remote sensing", api_name="/digest")
+    assert result["markdown"].startswith("# Digest: all dates")
+    assert len(result["topics"]) == 1 and result["topics"][0]["citations"]
+    titles = {p["title"] for p in result["topics"][0]["papers"]}
+    assert {c["title"] for c in result["topics"][0]["citations"]} <= titles
+
+
+@pytest.mark.browser
+def test_browser_compare_and_digest_tabs(live):  # noqa: F811
+    from playwright.sync_api import sync_playwright
+
+    if not CHROMIUM.exists():
+        pytest.fail("Debian's chromium is missing: `make test` installs it (apt-get install chromium)")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    errors: list[str] = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
+        page = browser.new_page(viewport={"width": 1200, "height": 1100})
+        page.on("console", lambda message: message.type == "error" and errors.append(message.text))
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.goto(live[0])
+        page.get_by_role("tab", name="Compare").click()
+        page.fill("#compare-question textarea",
+                  "How do TinyCLIP and TinyViT use knowledge distillation differently?")
+        page.click("#compare-run")
+        page.wait_for_selector("#compare-result table", timeout=180_000)
+        header = page.locator("#compare-result table th").all_inner_texts()
+        assert "TinyCLIP" in header and "TinyViT" in header, header
+        page.wait_for_selector("#compare-result details summary")
+        page.screenshot(path=str(SCREENSHOTS / "compare.png"), full_page=True)
+        page.get_by_role("tab", name="Digest").click()
+        page.check("#digest-all input")
+        page.fill("#digest-topic textarea", "remote sensing")
+        page.click("#digest-run")
+        page.wait_for_selector("#digest-result h1", timeout=300_000)
+        assert "Digest: all dates" in page.inner_text("#digest-result h1")
+        page.wait_for_selector("#digest-download a")
+        page.screenshot(path=str(SCREENSHOTS / "digest.png"), full_page=True)
+        browser.close()
+    assert errors == []
