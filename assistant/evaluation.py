@@ -77,7 +77,8 @@ def _record(assistant, question: dict, retrieval_only: bool) -> dict:
         return record
     result = assistant.ask(question["question"])
     if isinstance(result, Comparison):  # what the user sees: the table's cells and the paragraph
-        answer = {**comparison_dict(result), "answer": result.text}
+        answer = {**comparison_dict(result)}
+        answer["answer"] = answer["text"]
     else:
         answer = answer_dict(result)
     record.update({key: answer[key] for key in ("kind", "answer", "abstained", "citations", "sentences")})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from assistant.markdown import comparison_text
 from assistant.schema import Answer, Comparison, DayDownload, Digest, IngestReport, Passage
 
 
@@ -61,7 +62,7 @@ def comparison_dict(comparison: Comparison) -> dict:
         "papers": [{"paper_id": p.paper_id, "title": p.title} for p in comparison.papers],
         "table": {"rows": list(comparison.rows), "cells": cells},
         "missing": list(comparison.missing),
-        "text": comparison.text,
+        "text": comparison_text(comparison),
     }
 
 

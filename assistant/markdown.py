@@ -51,6 +51,14 @@ def comparison_markdown(comparison: Comparison, references: bool = True) -> str:
     return "\n\n".join(p for p in parts if p) + "\n"
 
 
+def comparison_text(comparison: Comparison) -> str:
+    """Everything a comparison shows, as plain text: its cells (title | row: sentence), then the
+    paragraph. What the eval searches for key facts."""
+    titles = {p.paper_id: p.title for p in comparison.papers}
+    lines = [f"{titles[c.paper_id]} | {c.row}: {c.text}" for c in comparison.cells if c.evidence]
+    return "\n".join(lines + [comparison.answer.text])
+
+
 def references_markdown(citations: Sequence[Citation]) -> str:
     rows = [f"- {''.join(f'[{m}]' for m in markers)} {title} ({paper_id})"
             for markers, paper_id, title in reference_list(citations)]

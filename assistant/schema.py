@@ -251,13 +251,6 @@ class Comparison:
     def cell(self, row: str, paper_id: str) -> Cell | None:
         return next((c for c in self.cells if c.row == row and c.paper_id == paper_id), None)
 
-    @property
-    def text(self) -> str:
-        """Everything shown, as plain text: the table's cells, then the paragraph."""
-        titles = {p.paper_id: p.title for p in self.papers}
-        lines = [f"{titles[c.paper_id]} | {c.row}: {c.text}" for c in self.cells if c.evidence]
-        return "\n".join(lines + [self.answer.text])
-
 
 @dataclass(frozen=True)
 class Window:

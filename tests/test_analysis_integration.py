@@ -34,7 +34,9 @@ def test_comparative_question_resolves_both_papers_and_cites_each_side(assistant
     assert {c.title for c in comparison.answer.citations} == {TINYCLIP, TINYVIT}
     shown = [s for s in comparison.answer.sentences if s.shown]
     assert shown and all(s.supported for s in shown)
-    facts = comparison.text.lower()
+    from assistant.markdown import comparison_text
+
+    facts = comparison_text(comparison).lower()
     assert "affinity mimicking" in facts and "weight inheritance" in facts
 
 
