@@ -64,6 +64,7 @@ class Assistant:
         self.judge = judge or build_judge(settings, embedder)
         self.retriever = Retriever(store, embedder, settings.title_boost)
         self._lock = threading.Lock()  # one model call at a time; the UI serves several users
+        self._resolver: PaperResolver | None = None
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Assistant:
@@ -126,8 +127,11 @@ class Assistant:
         return answer
 
     def resolver(self) -> PaperResolver:
+        """Name resolution over the retriever's current corpus (rebuilt after it refreshes)."""
         r = self.retriever
-        return PaperResolver(r.titles, r.names.named_in, r.vocabulary, r.search)
+        if self._resolver is None or self._resolver.titles is not r.titles:
+            self._resolver = PaperResolver(r.titles, r.names.named_in, r.vocabulary, r.search)
+        return self._resolver
 
     def compare(self, question: str | None = None, names: Sequence[str] = ()) -> Comparison:
         """Compare the papers named (two to four titles, acronyms or descriptions) or, without

@@ -153,3 +153,19 @@ def test_cli_compare_with_a_missing_paper_exits_non_zero_naming_it(run_cli, tmp_
 def test_cli_compare_bad_input_is_one_line(run_cli, args, message):
     code, _, err = run_cli(*args)
     assert code == 1 and message in err and len(err.strip().splitlines()) == 1
+
+
+def test_resolver_is_rebuilt_after_the_store_changes(tmp_path, fake_embedder, make_store):
+    from assistant.app import Assistant
+    from assistant.settings import Settings
+
+    listing = tmp_path / "a.jsonl"
+    listing.write_text(json.dumps({"title": TINYCLIP.title, "abstract": TINYCLIP.abstract}))
+    assistant = Assistant(Settings(store=tmp_path / "s"), make_store(tmp_path / "s", fake_embedder),
+                          fake_embedder, generator=ScriptedGenerator(""))
+    assistant.ingest([listing])
+    first = assistant.resolver()
+    assert assistant.resolver() is first and first.resolve("TinyViT") is None
+    listing.write_text(json.dumps({"title": TINYVIT.title, "abstract": TINYVIT.abstract}))
+    assistant.ingest([listing])
+    assert assistant.resolver().resolve("TinyViT") is not None
