@@ -97,8 +97,9 @@ class Assistant:
         return self.retriever.search(check_question(query), k)
 
     def ask_stream(self, question: str) -> Iterator[SentenceCheck | Answer | Comparison]:
-        """Checked sentences as they are ready, then the Answer; a comparative question (or one
-        naming two papers or more) gets a Comparison instead."""
+        """Checked sentences as they are ready, then the Answer. A comparative question ("compare",
+        "differ", "How do X and Y ...") gets a Comparison instead, and a question about a coined
+        name the corpus never uses ("What does FooNet do?") an abstention naming it."""
         question = check_question(question)
         resolution = self.resolver().in_question(question)
         if is_comparative(question, len(resolution.paper_ids)):
@@ -112,7 +113,7 @@ class Assistant:
             return
         passages = self.search(question, self.settings.top_k)
         papers = self.store.papers([p.paper_id for p in passages])
-        named = frozenset(self.retriever.names.named_in(question))
+        named = frozenset(resolution.paper_ids)
         generator = self.generator
         with self._lock:
             yield from answer_stream(

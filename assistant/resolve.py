@@ -35,7 +35,6 @@ _COMPARATIVE = re.compile(
     re.IGNORECASE,
 )
 _PLURAL = re.compile(r"\s*(?:how|what|why|where|in what ways?)\s+do\b", re.IGNORECASE)
-_SEPARATORS = re.compile(r"\s*(?:,|;|\band\b|\bvs\.?|\bversus\b|\bor\b)\s*", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -151,11 +150,6 @@ class PaperResolver:
                    **{f"t:{pid}": _lowered(title) for pid, title in self.titles.items()}}
         best = process.extractOne(key, choices, scorer=fuzz.ratio, score_cutoff=NAME_SIMILARITY)
         return best[2][2:] if best else None
-
-
-def split_names(text: str) -> list[str]:
-    """ "TinyCLIP, FerKD and LoRA+" -> ["TinyCLIP", "FerKD", "LoRA+"]."""
-    return [part.strip() for part in _SEPARATORS.split(text or "") if part and part.strip()]
 
 
 def is_comparative(question: str, named_papers: int) -> bool:

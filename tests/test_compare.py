@@ -9,7 +9,7 @@ from assistant.compare import (
 )
 from assistant.judges import EvidenceJudge
 from assistant.prompts import load_prompt
-from assistant.resolve import PaperResolver, is_comparative, split_names
+from assistant.resolve import PaperResolver, is_comparative
 from assistant.schema import NOT_STATED, Paper, Passage, Chunk
 from conftest import ScriptedGenerator
 
@@ -73,8 +73,7 @@ def test_comparative_questions_are_recognised():
     assert not is_comparative("What does TinyCLIP distil?", 1)
 
 
-def test_split_names_and_missing_message():
-    assert split_names("TinyCLIP, FerKD and LoRA+") == ["TinyCLIP", "FerKD", "LoRA+"]
+def test_missing_message():
     assert missing_message(["FooNet"]) == "FooNet is not in the corpus."
     assert missing_message(["A", "B"]) == "A and B are not in the corpus."
 
