@@ -18,10 +18,12 @@ from assistant.grounding import check_sentence, extractive_fallback, stream_sent
 from assistant.judges import SupportJudge
 from assistant.prompts import Prompt
 from assistant.schema import Answer, Evidence, Paper, Passage, SentenceCheck, normalise_title
+from assistant.text import content_terms
 
 NOT_ANSWERED = "The corpus does not answer this question."
 MAX_SENTENCES = 4  # a short answer: the 135M default model rambles and repeats after that
 MAX_WRITTEN = 6  # sentences read from the model, shown or not, before it is stopped
+NEAR_DUPLICATE = 0.7  # share of content terms two shown sentences may have in common at most
 GIVE_UP_AFTER = 3  # model sentences that all failed their check: stop the model and quote
 
 
@@ -110,7 +112,7 @@ def shown_text(checks: Sequence[SentenceCheck]) -> str:
 
 def _checked(pieces: Iterator[str], evidence: list[Evidence], judge: SupportJudge):
     """Checked sentences from the model's stream; stops the model once enough are shown or it loops."""
-    shown_texts: set[str] = set()
+    shown_terms: list[set[str]] = []
     written: set[str] = set()
     sentences = stream_sentences(pieces)
     try:
@@ -120,14 +122,21 @@ def _checked(pieces: Iterator[str], evidence: list[Evidence], judge: SupportJudg
                 break
             written.add(key)
             check = check_sentence(sentence, evidence, judge)
-            if check.shown and normalise_title(strip_markers(check.text)) in shown_texts:
-                check = SentenceCheck("", sentence, (), check.support, check.supported, "dropped")
-            shown_texts.add(normalise_title(strip_markers(check.text)))
+            if check.shown:
+                terms = content_terms(strip_markers(check.text))
+                if any(_jaccard(terms, seen) >= NEAR_DUPLICATE for seen in shown_terms):
+                    check = SentenceCheck("", sentence, (), check.support, check.supported, "dropped")
+                else:
+                    shown_terms.append(terms)
             yield check
-            shown = len(shown_texts - {""})
+            shown = len(shown_terms)
             if shown >= MAX_SENTENCES or len(written) >= MAX_WRITTEN:
                 break
             if not shown and len(written) >= GIVE_UP_AFTER:  # the model is off: quote instead
                 break
     finally:
         sentences.close()  # closing the chain stops generation early
+
+
+def _jaccard(a: set[str], b: set[str]) -> float:
+    return len(a & b) / len(a | b) if a | b else 1.0

@@ -103,3 +103,12 @@ def test_model_whose_first_sentences_all_fail_is_stopped_and_sources_are_quoted(
     assert [s.action for s in answer.sentences][:3] == ["dropped"] * 3
     assert answer.sentences[-1].action == "extracted"
     assert generator.pieces_sent < len(reply.split(" ")) // 2
+
+
+def test_a_near_repeat_of_a_shown_sentence_is_dropped(fake_embedder):
+    reply = ("TinyCLIP is a cross-modal distillation method for large-scale language-image "
+             "pre-trained models [1]. TinyCLIP is also a cross-modal distillation method for "
+             "large-scale language-image pre-trained models [1].")
+    answer = _run(reply, embedder=fake_embedder)[0][-1]
+    assert [s.action for s in answer.sentences] == ["kept", "dropped"]
+    assert answer.text.count("cross-modal") == 1
