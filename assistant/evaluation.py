@@ -69,11 +69,10 @@ def _record(assistant, question: dict, retrieval_only: bool) -> dict:
     record = {"id": question["id"], "type": question["type"], "question": question["question"],
               "retrieved": [p.title for p in passages],
               "best_similarity": max((p.dense_similarity or 0.0 for p in passages), default=0.0),
-              "named": bool(assistant.retriever.names.named_in(question["question"])),
-              **_topic_record(assistant, question)}
+              "named": bool(assistant.retriever.names.named_in(question["question"]))}
     if retrieval_only:
         record.update(answer=None, abstained=None, citations=[], sentences=[],
-                      seconds=time.perf_counter() - started)
+                      seconds=time.perf_counter() - started, **_topic_record(assistant, question))
         return record
     result = assistant.ask(question["question"])
     if isinstance(result, Comparison):  # what the user sees: the table's cells and the paragraph
@@ -83,17 +82,27 @@ def _record(assistant, question: dict, retrieval_only: bool) -> dict:
         answer = answer_dict(result)
     record.update({key: answer[key] for key in ("kind", "answer", "abstained", "citations", "sentences")})
     record["seconds"] = time.perf_counter() - started
+    record.update(_topic_record(assistant, question, digest=True))
     return record
 
 
-def _topic_record(assistant, question: dict) -> dict:
-    """A topic question as a digest's --topic filter over every date: the titles it keeps."""
+def _topic_record(assistant, question: dict, digest: bool = False) -> dict:
+    """A topic question as `digest --all --topic QUESTION`: the titles its filter keeps and, with
+    `digest`, the digest's paragraph (its citations and checked sentences)."""
     from assistant.dates import make_window
+    from assistant.export import digest_dict
 
     if question["type"] != "topic":
         return {}
-    return {"topic_papers": [p.title for p in assistant.topic_papers(question["question"],
-                                                                      make_window(every=True))]}
+    window = make_window(every=True)
+    if not digest:
+        return {"topic_papers": [p.title for p in assistant.topic_papers(question["question"], window)]}
+    started = time.perf_counter()
+    made = digest_dict(assistant.digest(window, question["question"]))
+    topics = made["topics"] or [{"papers": [], "citations": [], "sentences": []}]
+    return {"topic_papers": [p["title"] for p in topics[0]["papers"]],
+            "digest": {"citations": topics[0]["citations"], "sentences": topics[0]["sentences"],
+                       "seconds": time.perf_counter() - started}}
 
 
 def write_records(records: Iterator[dict], path: Path) -> list[dict]:

@@ -97,6 +97,17 @@ def _group_metrics(records, questions, abstracts, supports) -> dict:
             if r["topic_papers"] else 0.0 for r in topical)
         metrics["topic_recall"] = _mean(len(set(r["topic_papers"]) & set(gold[r["id"]]))
                                         / len(set(gold[r["id"]])) for r in topical)
+    digests = [r for r in records if "digest" in r]
+    if digests:  # the digest's paragraph for the topic: does it cite on-topic papers, is it grounded?
+        metrics["digest_citation_precision"] = _mean(
+            v for r in digests if (v := citation_precision(r["digest"], gold[r["id"]])) is not None)
+        if abstracts is not None and supports is not None:
+            recall, precision = [], []
+            for record in digests:
+                r, p = alce(record["digest"], abstracts, supports)
+                recall, precision = recall + r, precision + p
+            metrics["digest_alce_recall"] = _mean(recall)
+            metrics["digest_alce_precision"] = _mean(precision)
     if answered:
         metrics.update(_answer_metrics(answered, gold, facts, abstracts, supports))
     return metrics

@@ -8,7 +8,8 @@ COLUMNS = [
     ("questions", "n"), ("recall@5", "R@5"), ("recall@10", "R@10"), ("mrr", "MRR"),
     ("citation_precision", "cite P"), ("citation_recall", "cite R"),
     ("alce_citation_recall", "ALCE R"), ("alce_citation_precision", "ALCE P"),
-    ("topic_precision", "topic P"), ("topic_recall", "topic R"), ("key_facts", "key facts"), ("abstention_accuracy", "abstain ok"),
+    ("topic_precision", "topic P"), ("topic_recall", "topic R"),
+    ("digest_citation_precision", "digest cite P"), ("digest_alce_recall", "digest ALCE R"), ("key_facts", "key facts"), ("abstention_accuracy", "abstain ok"),
     ("false_abstention", "false abstain"), ("latency_p50_s", "p50 s"), ("latency_p95_s", "p95 s"),
 ]
 PLOTTED = ["recall@5", "mrr", "citation_precision", "citation_recall", "alce_citation_recall",

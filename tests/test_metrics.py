@@ -115,3 +115,17 @@ def test_topic_filter_precision_and_recall_against_the_gold_list():
     assert topic["topic_precision"] == pytest.approx(1 / 3)
     assert topic["topic_recall"] == pytest.approx(0.25)
     assert "topic P" in metrics_table(summarise(records, questions))
+
+
+def test_digest_paragraph_metrics_on_topic_questions():
+    questions = {"t1": {"id": "t1", "type": "topic", "gold_titles": ["A", "B"], "key_facts": []}}
+    sentences = [{"text": "A does x [1].", "cited_titles": ["A"]},
+                 {"text": "C does y [2].", "cited_titles": ["C"]}]
+    digest = {"citations": [{"marker": 1, "paper_id": "A", "title": "A"},
+                            {"marker": 2, "paper_id": "C", "title": "C"}], "sentences": sentences}
+    records = [dict(_record("t1", "topic", ["A"]), topic_papers=["A", "C"], digest=digest)]
+    abstracts = {"A": "A does x.", "C": "C does z."}
+    topic = summarise(records, questions, abstracts, lambda claim, sources: "x" in claim
+                      and any("x" in s for s in sources))["topic"]
+    assert topic["digest_citation_precision"] == 0.5  # cites A (gold) and C (not)
+    assert topic["digest_alce_recall"] == 0.5 and topic["digest_alce_precision"] == 0.5
