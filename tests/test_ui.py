@@ -5,6 +5,7 @@ import json
 import shutil
 import socket
 import threading
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -148,24 +149,32 @@ def _last_reply_done(page) -> None:
 
 @pytest.mark.browser
 def test_browser_chat_follow_up_and_library(live, tmp_path):
-    from playwright.sync_api import sync_playwright
-
     from assistant.ui.chat import EMPTY_QUESTION
+
+    upload = tmp_path / "quokka.jsonl"
+    upload.write_text(json.dumps(NEW_PAPER) + "\n")
+    with browser_page(live[0]) as page:
+        _chat(page, EMPTY_QUESTION)
+        _library(page, upload)
+
+
+@contextmanager
+def browser_page(url: str, height: int = 1000):
+    """A page of Debian's chromium (driven by Playwright) at `url`; fails the test on any console
+    error once the block is done. Screenshots go to SCREENSHOTS."""
+    from playwright.sync_api import sync_playwright
 
     if not CHROMIUM.exists():
         pytest.fail("Debian's chromium is missing: `make test` installs it (apt-get install chromium)")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    upload = tmp_path / "quokka.jsonl"
-    upload.write_text(json.dumps(NEW_PAPER) + "\n")
     errors: list[str] = []
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
-        page = browser.new_page(viewport={"width": 1200, "height": 1000})
+        page = browser.new_page(viewport={"width": 1200, "height": height})
         page.on("console", lambda message: message.type == "error" and errors.append(message.text))
         page.on("pageerror", lambda error: errors.append(str(error)))
-        page.goto(live[0])
-        _chat(page, EMPTY_QUESTION)
-        _library(page, upload)
+        page.goto(url)
+        yield page
         browser.close()
     assert errors == []
 

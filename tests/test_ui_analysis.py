@@ -2,7 +2,7 @@
 
 import pytest
 
-from test_ui import CHROMIUM, CHROMIUM_FLAGS, SCREENSHOTS, client, live  # noqa: F401 (fixtures)
+from test_ui import SCREENSHOTS, browser_page, client, live  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.slow
 
@@ -30,18 +30,7 @@ def test_digest_endpoint_on_a_topic(client):  # noqa: F811
 
 @pytest.mark.browser
 def test_browser_compare_and_digest_tabs(live):  # noqa: F811
-    from playwright.sync_api import sync_playwright
-
-    if not CHROMIUM.exists():
-        pytest.fail("Debian's chromium is missing: `make test` installs it (apt-get install chromium)")
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    errors: list[str] = []
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
-        page = browser.new_page(viewport={"width": 1200, "height": 1100})
-        page.on("console", lambda message: message.type == "error" and errors.append(message.text))
-        page.on("pageerror", lambda error: errors.append(str(error)))
-        page.goto(live[0])
+    with browser_page(live[0], height=1100) as page:
         page.get_by_role("tab", name="Compare").click()
         page.fill("#compare-question textarea",
                   "How do TinyCLIP and TinyViT use knowledge distillation differently?")
@@ -59,5 +48,3 @@ def test_browser_compare_and_digest_tabs(live):  # noqa: F811
         assert "Digest: all dates" in page.inner_text("#digest-result h1")
         page.wait_for_selector("#digest-download a")
         page.screenshot(path=str(SCREENSHOTS / "digest.png"), full_page=True)
-        browser.close()
-    assert errors == []
