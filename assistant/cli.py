@@ -14,7 +14,7 @@ from typing import Annotated, Optional
 import typer
 
 from assistant.dates import parse_iso_date, parse_week, week_days
-from assistant.export import answer_dict, comparison_dict, download_dict, ingest_dict, search_dict
+from assistant.export import download_dict, ingest_dict, result_dict, search_dict
 from assistant.schema import Answer, AssistantError, Comparison, DayDownload, IngestReport, ListingDates
 from assistant.settings import Settings
 
@@ -181,17 +181,17 @@ def ask(
     question = check_question(question)  # before loading any model
     answer = None
     for event in _assistant().ask_stream(question):
-        if isinstance(event, Comparison):  # a comparative question
-            from assistant.markdown import comparison_markdown
-
-            typer.echo(json.dumps(comparison_dict(event)) if as_json else comparison_markdown(event))
-            return
-        if isinstance(event, Answer):
+        if isinstance(event, (Answer, Comparison)):
             answer = event
         elif not as_json:
             typer.echo(event.text + " ", nl=False)
     if as_json:
-        typer.echo(json.dumps(answer_dict(answer)))
+        typer.echo(json.dumps(result_dict(answer)))
+        return
+    if isinstance(answer, Comparison):  # a comparative question
+        from assistant.markdown import comparison_markdown
+
+        typer.echo(comparison_markdown(answer))
         return
     if answer.abstained:
         typer.echo(answer.text)

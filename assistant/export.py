@@ -26,6 +26,11 @@ def answer_dict(answer: Answer) -> dict:
     }
 
 
+def result_dict(result: Answer | Comparison) -> dict:
+    """What `assistant ask --json` prints: an answer, or a comparison for a comparative question."""
+    return comparison_dict(result) if isinstance(result, Comparison) else answer_dict(result)
+
+
 def search_dict(passages: list[Passage]) -> dict:
     return {"results": [{"paper_id": p.paper_id, "title": p.title, "score": round(p.score, 6)}
                         for p in passages]}

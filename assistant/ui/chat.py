@@ -13,7 +13,7 @@ from collections.abc import Iterator
 import gradio as gr
 
 from assistant.app import Assistant
-from assistant.export import answer_dict, comparison_dict
+from assistant.export import result_dict
 from assistant.followup import standalone_question
 from assistant.render import render_partial, render_result, render_rewrite
 from assistant.schema import Answer, AssistantError, Comparison, SentenceCheck
@@ -58,11 +58,6 @@ def chat_turns(assistant: Assistant, question: str, standalone: str,
 def final_content(assistant: Assistant, result: Answer | Comparison) -> str:
     answer = result if isinstance(result, Answer) else result.answer
     return render_result(result, assistant.papers([c.paper_id for c in answer.citations]))
-
-
-def result_dict(result: Answer | Comparison) -> dict:
-    """The object `assistant ask --json` prints for this result."""
-    return answer_dict(result) if isinstance(result, Answer) else comparison_dict(result)
 
 
 def build_tab(assistant: Assistant) -> gr.Tab:
