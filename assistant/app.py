@@ -140,9 +140,7 @@ class Assistant:
         names = [n for n in (n.strip() for n in names) if n]
         if not names:
             question = check_question(question or "")
-            resolution = self.resolver().in_question(question)
-            return self._compare_question(question, resolution) or self._cannot_compare(
-                question, [], resolution.missing)
+            return self._compare_question(question, self.resolver().in_question(question), True)
         if not MIN_PAPERS <= len(names) <= MAX_PAPERS:
             raise AssistantError(f"compare takes {MIN_PAPERS} to {MAX_PAPERS} papers, not {len(names)}")
         resolution = self.resolver().resolve_all(names)
@@ -154,8 +152,10 @@ class Assistant:
             return self._cannot_compare(question, papers, resolution.missing)
         return self._compare(question, papers, resolution.missing, asked)
 
-    def _compare_question(self, question: str, resolution: Resolution) -> Comparison | None:
-        """None when the question names no missing paper and fewer than two papers match it."""
+    def _compare_question(self, question: str, resolution: Resolution,
+                          required: bool = False) -> Comparison | None:
+        """None when the question names no missing paper and fewer than two papers match it
+        (then `ask` answers it as a question), unless a comparison is `required`."""
         ids = list(resolution.paper_ids)
         if len(ids) < MIN_PAPERS and not resolution.missing:  # fill up from retrieval
             relevant = [p.paper_id for p in self.search(question, self.settings.top_k)
@@ -164,7 +164,9 @@ class Assistant:
         papers = self.store.papers(ids[:MAX_PAPERS])
         if len(papers) >= MIN_PAPERS:
             return self._compare(question, papers, resolution.missing, True)
-        return self._cannot_compare(question, papers, resolution.missing) if resolution.missing else None
+        if resolution.missing or required:
+            return self._cannot_compare(question, papers, resolution.missing)
+        return None
 
     def _compare(self, question: str, papers: list[Paper], missing: list[str], asked: bool) -> Comparison:
         generator = self.generator
@@ -175,8 +177,13 @@ class Assistant:
                            asked)
 
     def _cannot_compare(self, question: str, papers: list[Paper], missing: list[str]) -> Comparison:
-        reason = missing_message(missing) or (
-            "Fewer than two papers in the corpus match this question: there is nothing to compare.")
+        if missing:
+            reason = missing_message(missing)
+        elif papers:
+            reason = (f"Only one paper in the corpus matches this question ({papers[0].title}): "
+                      "there is nothing to compare it with.")
+        else:
+            reason = "No paper in the corpus matches this question: there is nothing to compare."
         return not_compared(question, papers, missing, reason, {"embedder": self.embedder.name})
 
     def digest(self, window: Window, topic: str | None = None, topics: int | None = None,

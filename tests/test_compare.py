@@ -168,3 +168,19 @@ def test_resolver_is_rebuilt_after_the_store_changes(tmp_path, fake_embedder, ma
     listing.write_text(json.dumps({"title": TINYVIT.title, "abstract": TINYVIT.abstract}))
     assistant.ingest([listing])
     assert assistant.resolver().resolve("TinyViT") is not None
+
+
+def test_compare_question_matching_one_paper_names_it(tmp_path, fake_embedder, make_store):
+    from assistant.app import Assistant
+    from assistant.settings import Settings
+
+    listing = tmp_path / "a.jsonl"
+    listing.write_text(json.dumps({"title": TINYCLIP.title, "abstract": TINYCLIP.abstract}))
+    generator = ScriptedGenerator("")
+    assistant = Assistant(Settings(store=tmp_path / "s", min_relevance=0.1),
+                          make_store(tmp_path / "s", fake_embedder), fake_embedder, generator=generator)
+    assistant.ingest([listing])
+    comparison = assistant.compare("Compare CLIP distillation methods with affinity mimicking")
+    assert comparison.answer.abstained and generator.calls == []
+    assert comparison.answer.text == (f"Only one paper in the corpus matches this question "
+                                      f"({TINYCLIP.title}): there is nothing to compare it with.")
