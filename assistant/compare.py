@@ -19,7 +19,7 @@ import numpy as np
 from assistant.answer import shown_text, write_checked
 from assistant.citations import citations_for
 from assistant.embedders import Embedder
-from assistant.evidence import format_sources, is_boilerplate
+from assistant.evidence import CONTRIBUTION, format_sources, is_boilerplate
 from assistant.generators import Generator
 from assistant.judges import SupportJudge
 from assistant.prompts import Prompt
@@ -51,9 +51,7 @@ ASPECTS = (
            re.compile(r"challeng|problem|limitation|however|suffer|difficult|remain|\black|costly|"
                       r"expensive|bottleneck|existing|struggl|hinder|\bissue|inefficien", re.I), -1.0, 2),
     Aspect("key idea", "we propose a new method, model or framework that introduces",
-           re.compile(r"\bwe (?:propose|introduce|present|design|develop|build|train|show)|"
-                      r"\bour (?:method|approach|framework|model)|\bnovel\b|\bcalled\b|\bnamed\b|"
-                      r"\bdubbed\b|\bthis (?:paper|work)\b", re.I), -0.5, 0),
+           CONTRIBUTION, -0.5, 0),
     Aspect("data / scale", "trained and evaluated on datasets and benchmarks, with tokens, parameters "
            "and model sizes",
            re.compile(r"dataset|\bdata\b|corpus|corpora|benchmark|\btokens?\b|parameters?\b|"

@@ -18,10 +18,9 @@ import numpy as np
 
 from assistant.answer import shown_text, write_checked
 from assistant.citations import citations_for
-from assistant.compare import ASPECTS
 from assistant.dates import paper_date
 from assistant.embedders import Embedder
-from assistant.evidence import format_sources, is_boilerplate
+from assistant.evidence import CONTRIBUTION, format_sources, is_boilerplate
 from assistant.generators import Generator
 from assistant.judges import SupportJudge
 from assistant.prompts import Prompt
@@ -32,7 +31,6 @@ from assistant.topics import Cluster, cluster
 PARAGRAPH_PAPERS = 5  # a topic's most central papers give its paragraph's evidence
 TERM_WEIGHT = 0.2  # topic words in a paper's title and abstract, added to the similarity
 KEY_IDEA_BONUS = 0.1  # "we propose ..." says what a paper contributes to its topic
-_KEY_IDEA = next(a for a in ASPECTS if a.name == "key idea").cue
 
 Progress = Callable[[int, int], None]
 
@@ -106,7 +104,7 @@ def key_sentences(papers: Sequence[Paper], focus: np.ndarray, embedder: Embedder
         return []
     texts = [paper.abstract[s:e] for paper, (s, e) in candidates]
     scores = embedder.embed(texts) @ focus
-    scores += np.asarray([KEY_IDEA_BONUS if _KEY_IDEA.search(t) else 0.0 for t in texts])
+    scores += np.asarray([KEY_IDEA_BONUS if CONTRIBUTION.search(t) else 0.0 for t in texts])
     best: dict[str, int] = {}
     for index, (paper, _) in enumerate(candidates):
         if paper.paper_id not in best or scores[index] > scores[best[paper.paper_id]]:

@@ -19,6 +19,11 @@ _BOILERPLATE = re.compile(
     r"https?://|github\.com|\b(code|models?|data(set)?s?)\b[^.]{0,60}\b(available|released|open[- ]sourced)\b",
     re.IGNORECASE,
 )
+# "We propose X", "our method", "called X": the sentence that says what a paper contributes.
+CONTRIBUTION = re.compile(
+    r"\bwe (?:propose|introduce|present|design|develop|build|train|show)|"
+    r"\bour (?:method|approach|framework|model)|\bnovel\b|\bcalled\b|\bnamed\b|"
+    r"\bdubbed\b|\bthis (?:paper|work)\b", re.IGNORECASE)
 MAX_PER_PAPER = 3  # keeps one long abstract from crowding out the others
 RANK_DECAY = 0.03  # a small prior for the retriever's order: earlier papers win near-ties
 OVERLAP_WEIGHT = 0.3  # stemmed question words in the sentence: "distil" finds "distillation"
