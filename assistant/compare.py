@@ -74,7 +74,9 @@ def table_cells(question: str | None, papers: Sequence[Paper], embedder: Embedde
     """Rows and cells, cells numbered by paper then row: [1]-[n] are the first paper's."""
     rows = ([QUESTION_ROW] if question else []) + [a.name for a in ASPECTS]
     focus = without_names(question, papers) if question else None
-    picks = {p.paper_id: _pick_sentences(focus, p, embedder, min_evidence) for p in papers}
+    queries = Queries(focus, embedder.embed_query(focus) if focus else None,
+                      embedder.embed([a.query for a in ASPECTS]))
+    picks = {p.paper_id: _pick_sentences(queries, p, embedder, min_evidence) for p in papers}
     cells, marker = [], 0
     for paper in papers:
         for row in rows:
@@ -100,7 +102,16 @@ def without_names(question: str, papers: Sequence[Paper]) -> str:
     return " ".join(question.split())
 
 
-def _pick_sentences(question: str | None, paper: Paper, embedder: Embedder,
+@dataclass(frozen=True)
+class Queries:
+    """What each paper's sentences are scored against, embedded once for all papers."""
+
+    question: str | None
+    question_vector: np.ndarray | None
+    aspect_vectors: np.ndarray  # one row an aspect
+
+
+def _pick_sentences(queries: Queries, paper: Paper, embedder: Embedder,
                     min_evidence: float) -> dict[str, tuple[tuple[int, int], float]]:
     """row -> (sentence span, score): each sentence in one row at most, the question row first."""
     spans = [s for s in split_sentences(paper.abstract) if not is_boilerplate(paper.abstract[s[0]:s[1]])]
@@ -110,15 +121,15 @@ def _pick_sentences(question: str | None, paper: Paper, embedder: Embedder,
     vectors = embedder.embed(texts)
     chosen: dict[str, tuple[tuple[int, int], float]] = {}
     used: set[int] = set()
-    if question:
-        asked = content_terms(question)
-        scores = vectors @ embedder.embed_query(question) + OVERLAP_WEIGHT * np.asarray(
+    if queries.question:
+        asked = content_terms(queries.question)
+        scores = vectors @ queries.question_vector + OVERLAP_WEIGHT * np.asarray(
             [len(asked & content_terms(t)) / max(len(asked), 1) for t in texts])
         best = int(np.argmax(scores))
         if scores[best] >= min_evidence:
             chosen[QUESTION_ROW] = (spans[best], float(scores[best]))
             used.add(best)
-    aspect_scores = _aspect_scores(texts, vectors, embedder)
+    aspect_scores = _aspect_scores(texts, vectors, queries.aspect_vectors)
     for row in np.argsort([a.priority for a in ASPECTS], kind="stable"):
         ranked = [int(i) for i in np.argsort(-aspect_scores[row], kind="stable")
                   if np.isfinite(aspect_scores[row, i]) and int(i) not in used]
@@ -128,11 +139,10 @@ def _pick_sentences(question: str | None, paper: Paper, embedder: Embedder,
     return chosen
 
 
-def _aspect_scores(texts: list[str], vectors: np.ndarray, embedder: Embedder) -> np.ndarray:
+def _aspect_scores(texts: list[str], vectors: np.ndarray, aspects: np.ndarray) -> np.ndarray:
     """(aspects x sentences): similarity to the aspect, cue bonus and position prior; -inf where
     the sentence lacks the aspect's cue words."""
-    queries = embedder.embed([a.query for a in ASPECTS])
-    similarity = queries @ vectors.T
+    similarity = aspects @ vectors.T
     place = np.linspace(-1.0, 1.0, len(texts)) if len(texts) > 1 else np.zeros(1)
     scores = np.full(similarity.shape, -np.inf)
     for row, aspect in enumerate(ASPECTS):
