@@ -91,10 +91,10 @@ def render_rewrite(question: str, standalone: str) -> str:
 LIBRARY_COLUMNS = ["title", "listed on", "published", "added", "source", "paper id"]
 
 
-def library_rows(records: Sequence[tuple[Paper, str]], query: str = "") -> list[list[str]]:
+def library_rows(records: Sequence[tuple[Paper, str]], query: str | None = "") -> list[list[str]]:
     """One row per paper; with a query, only papers whose title, id, source or dates hold every
-    word of it (case-insensitive)."""
-    words = query.lower().split()
+    word of it (case-insensitive). None (a search box not rendered yet) is no query."""
+    words = (query or "").lower().split()
     rows = []
     for paper, added in records:
         row = [paper.title, paper.listed_on or paper.listing_date or "", paper.published or "",

@@ -72,6 +72,7 @@ def test_library_rows_show_dates_and_file_name_and_filter_on_every_word():
     assert [r[-1] for r in library_rows(_records(), "tinyclip 2023-09")] == ["p1"]
     assert [r[-1] for r in library_rows(_records(), "ATOM")] == ["p2"]
     assert library_rows(_records(), "tinyclip atom") == []
+    assert len(library_rows(_records(), None)) == 2  # the search box before it is rendered
 
 
 def test_ingest_summary_counts_and_lists_each_rejection_with_file_and_line():

@@ -173,10 +173,24 @@ def browser_page(url: str, height: int = 1000):
         page = browser.new_page(viewport={"width": 1200, "height": height})
         page.on("console", lambda message: message.type == "error" and errors.append(message.text))
         page.on("pageerror", lambda error: errors.append(str(error)))
+        page.add_init_script(RECORD_ERROR_TOASTS)
         page.goto(url)
         yield page
+        errors += page.evaluate("window.errorToasts")
         browser.close()
     assert errors == []
+
+
+# An event that fails shows an error toast (for a few seconds) and logs nothing to the console:
+# record every one, so that a browser test fails on it too.
+RECORD_ERROR_TOASTS = """
+window.errorToasts = [];
+new MutationObserver(() => {
+  for (const toast of document.querySelectorAll('[data-testid="toast-text"].error')) {
+    if (!toast.dataset.recorded) { toast.dataset.recorded = "1"; window.errorToasts.push(toast.innerText); }
+  }
+}).observe(document, {subtree: true, childList: true});
+"""
 
 
 def _chat(page, empty_question_message: str) -> None:

@@ -32,12 +32,24 @@ def test_digest_endpoint_on_a_topic(client):  # noqa: F811
 def test_browser_compare_and_digest_tabs(live):  # noqa: F811
     with browser_page(live[0], height=1100) as page:
         page.get_by_role("tab", name="Compare").click()
+        papers = page.locator("#compare-papers input")
+        for typed, title in (("TinyCL", "TinyCLIP: CLIP Distillation"), ("LoRA+", "LoRA+: Efficient")):
+            papers.click()
+            papers.type(typed)  # the list of corpus titles narrows as one types
+            page.get_by_text(title).first.click()
+        papers.press("Escape")  # close the list of titles
+        page.click("#compare-run")
+        page.wait_for_function("() => document.querySelector('#compare-result table th:nth-child(3)')"
+                               " && /LoRA\\+/.test(document.querySelector('#compare-result').innerText)",
+                               timeout=180_000)
+        header = page.locator("#compare-result table th").all_inner_texts()
+        assert header[1:] == ["TinyCLIP", "LoRA+"], header
         page.fill("#compare-question textarea",
                   "How do TinyCLIP and TinyViT use knowledge distillation differently?")
+        page.locator("#compare-papers [title='Clear']").click()
         page.click("#compare-run")
-        page.wait_for_selector("#compare-result table", timeout=180_000)
-        header = page.locator("#compare-result table th").all_inner_texts()
-        assert "TinyCLIP" in header and "TinyViT" in header, header
+        page.wait_for_function("() => /TinyViT/.test(document.querySelector('#compare-result th:nth-child(3)')"
+                               "?.innerText || '')", timeout=180_000)
         page.wait_for_selector("#compare-result details summary")
         page.screenshot(path=str(SCREENSHOTS / "compare.png"), full_page=True)
         page.get_by_role("tab", name="Digest").click()
