@@ -191,9 +191,8 @@ class Assistant:
         """The window's papers by topic (clustered), or only those on `topic`, each topic with a
         checked, cited paragraph. `progress` gets (topics done, topics)."""
         topic = (topic or "").strip() or None
-        dated = in_window(self.store.paper_records(), window)
-        vectors = self.store.paper_embeddings([d.paper.paper_id for d in dated])
-        generator = self.generator if dated else None
+        dated, vectors = self._dated(window)
+        generator = self.generator if dated else None  # an empty window needs no model
         return build_digest(window, topic, dated, vectors, self.embedder, generator, self.judge,
                             load_prompt("digest"), DigestSettings(
                                 self.settings.topic_threshold, self.settings.max_new_tokens, topics),
@@ -201,11 +200,15 @@ class Assistant:
 
     def topic_papers(self, topic: str, window: Window) -> list[Paper]:
         """The window's papers on a topic, best first (what `digest --topic` lists)."""
-        dated = in_window(self.store.paper_records(), window)
-        vectors = self.store.paper_embeddings([d.paper.paper_id for d in dated])
+        dated, vectors = self._dated(window)
         rows = on_topic(topic, [d.paper for d in dated], vectors, self.embedder,
                         self.settings.topic_threshold)
         return [dated[r].paper for r in rows]
+
+    def _dated(self, window: Window):
+        """The papers dated inside the window and their embeddings, row for row."""
+        dated = in_window(self.store.paper_records(), window)
+        return dated, self.store.paper_embeddings([d.paper.paper_id for d in dated])
 
     def papers(self, paper_ids: Sequence[str] | None = None) -> list[Paper]:
         return self.store.papers(paper_ids)
