@@ -11,22 +11,22 @@ from collections.abc import Iterator, Sequence
 from functools import cached_property
 from pathlib import Path
 
-from assistant.answer import NOT_ANSWERED, AnswerSettings, answer_stream
-from assistant.compare import (
-    MAX_PAPERS, MIN_PAPERS, CompareSettings, compare, missing_message, not_compared,
-)
+from assistant.answer import AnswerSettings, answer_stream, not_answered, too_far
+from assistant.compare import MAX_PAPERS, MIN_PAPERS, CompareSettings, compare, not_compared
 from assistant.chunking import Chunker
+from assistant.dates import paper_date
 from assistant.digest import DigestSettings, build_digest, in_window, on_topic
-from assistant.embedders import Embedder, SentenceTransformerEmbedder
-from assistant.generators import Generator, TransformersGenerator
-from assistant.judges import EvidenceJudge, NLIJudge, SupportJudge
-from assistant.ingest import Progress, ingest, reindex
+from assistant.evidence import select_evidence
+from assistant.models.embedders import Embedder, SentenceTransformerEmbedder
+from assistant.models.generators import Generator, TransformersGenerator
+from assistant.models.judges import EvidenceJudge, NLIJudge, SupportJudge
+from assistant.ingest import ingest, reindex
 from assistant.prompts import load_prompt
 from assistant.resolve import PaperResolver, Resolution, is_comparative
 from assistant.retrieval import Retriever
 from assistant.schema import (
-    Answer, AssistantError, Comparison, Digest, IngestReport, ListingDates, Paper, Passage,
-    SentenceCheck, Window,
+    NO_PAPER, NO_RELEVANT_PASSAGE, NOT_IN_CORPUS, ONE_PAPER, Answer, AssistantError, Comparison,
+    Digest, IngestReport, ListingDates, Paper, Passage, Progress, Reason, SentenceCheck, Window,
 )
 from assistant.settings import Settings
 from assistant.store import Store, stored_signature
@@ -107,21 +107,27 @@ class Assistant:
             if comparison is not None:
                 yield comparison
                 return
+        models = {"embedder": self.embedder.name}
         if resolution.missing and not resolution.paper_ids:  # "What does FooNet do?"
-            yield Answer(question, f"{missing_message(resolution.missing)} {NOT_ANSWERED}", True, [],
-                         [], models={"embedder": self.embedder.name})
+            yield not_answered(question, Reason(NOT_IN_CORPUS, tuple(resolution.missing)), models=models)
             return
         passages = self.search(question, self.settings.top_k)
-        papers = self.store.papers([p.paper_id for p in passages])
         named = frozenset(resolution.paper_ids)
+        if too_far(passages, named, self.settings.min_relevance):
+            yield not_answered(question, Reason(NO_RELEVANT_PASSAGE), passages, models=models)
+            return
+        # A question that names papers is about those papers: other abstracts only invite the model
+        # to answer about a neighbour ("TinyViT" for a question on TinyCLIP).
+        papers = self.store.papers([p.paper_id for p in passages])
+        focus = [p for p in papers if p.paper_id in named] or papers
+        evidence = select_evidence(question, focus, self.embedder, self.settings.evidence_sentences,
+                                   named)
         generator = self.generator
         with self._lock:
             yield from answer_stream(
-                question, passages, papers, named, self.embedder, generator, self.judge,
-                load_prompt("answer"), AnswerSettings(
-                    self.settings.evidence_sentences, self.settings.min_relevance,
-                    self.settings.min_evidence, self.settings.max_new_tokens),
-            )
+                question, passages, evidence, generator, self.judge, load_prompt("answer"),
+                AnswerSettings(self.settings.evidence_sentences, self.settings.min_relevance,
+                               self.settings.min_evidence, self.settings.max_new_tokens), models)
 
     def ask(self, question: str) -> Answer | Comparison:
         *_, answer = self.ask_stream(question)
@@ -178,12 +184,11 @@ class Assistant:
 
     def _cannot_compare(self, question: str, papers: list[Paper], missing: list[str]) -> Comparison:
         if missing:
-            reason = missing_message(missing)
+            reason = Reason(NOT_IN_CORPUS, tuple(missing))
         elif papers:
-            reason = (f"Only one paper in the corpus matches this question ({papers[0].title}): "
-                      "there is nothing to compare it with.")
+            reason = Reason(ONE_PAPER, (papers[0].title,))
         else:
-            reason = "No paper in the corpus matches this question: there is nothing to compare."
+            reason = Reason(NO_PAPER)
         return not_compared(question, papers, missing, reason, {"embedder": self.embedder.name})
 
     def digest(self, window: Window, topic: str | None = None, topics: int | None = None,
@@ -216,8 +221,8 @@ class Assistant:
     def library(self) -> list[tuple[Paper, str]]:
         """Every stored paper with the ISO date it was first added, newest listing first."""
         records = self.store.paper_records()
-        return sorted(records, key=lambda r: (r[0].listed_on or r[0].published or r[1] or "",
-                                              r[0].title), reverse=True)
+        by_title = sorted(records, key=lambda r: r[0].title.lower())
+        return sorted(by_title, key=_sort_date, reverse=True)  # stable: titles A-Z within a day
 
     def delete(self, paper_ids: Sequence[str]) -> int:
         """Remove papers and their chunks; returns how many were stored."""
@@ -230,10 +235,12 @@ class Assistant:
         return removed
 
     def stats(self) -> dict:
-        papers, chunks = self.store.count()
-        return {"papers": papers, "chunks": chunks, "embedder": self.embedder.name,
-                "dimension": self.embedder.dimension, "generator": self.settings.generator,
-                "store": str(self.settings.store)}
+        return store_stats(self.settings)
+
+
+def _sort_date(record: tuple[Paper, str]) -> str:
+    day, _ = paper_date(*record)
+    return day.isoformat() if day else ""
 
 
 def check_question(text: str) -> str:

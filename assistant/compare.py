@@ -16,16 +16,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from assistant.answer import shown_text, write_checked
 from assistant.citations import citations_for
-from assistant.embedders import Embedder
-from assistant.evidence import CONTRIBUTION, format_sources, is_boilerplate
-from assistant.generators import Generator
-from assistant.judges import SupportJudge
-from assistant.prompts import Prompt
-from assistant.retrieval import coined_names
-from assistant.schema import Answer, Cell, Comparison, Evidence, Paper
-from assistant.text import content_terms, split_sentences
+from assistant.models.embedders import Embedder
+from assistant.models.generators import Generator
+from assistant.models.judges import SupportJudge
+from assistant.prompts import Prompt, format_sources
+from assistant.schema import Answer, Cell, Comparison, Evidence, Paper, Reason
+from assistant.text import CONTRIBUTION, coined_names, content_terms, is_boilerplate, split_sentences
+from assistant.writing import shown_text, write_checked
 
 QUESTION_ROW = "on the question"
 CUE_BONUS = 0.15  # a sentence with its row's cue words beats a merely similar one
@@ -188,17 +186,9 @@ def _key_ideas(cells: Sequence[Cell], papers: Sequence[Paper]) -> list[Evidence]
     return picked
 
 
-def not_compared(question: str, papers: Sequence[Paper], missing: Sequence[str], reason: str,
+def not_compared(question: str, papers: Sequence[Paper], missing: Sequence[str], reason: Reason,
                  models: dict[str, str]) -> Comparison:
     """A comparison that cannot be made (papers missing, or fewer than two): says why, cites nothing."""
-    answer = Answer(question=question, text=reason, abstained=True, citations=[], passages=[],
-                    models=models)
+    answer = Answer(question=question, text="", abstained=True, citations=[], passages=[],
+                    models=models, reason=reason)
     return Comparison(question, list(papers), [], [], answer, list(missing))
-
-
-def missing_message(missing: Sequence[str]) -> str:
-    """ "FooNet is not in the corpus." / "FooNet and BarNet are not in the corpus." """
-    if not missing:
-        return ""
-    names = ", ".join(missing[:-1]) + (" and " if len(missing) > 1 else "") + missing[-1]
-    return f"{names} {'is' if len(missing) == 1 else 'are'} not in the corpus."

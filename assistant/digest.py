@@ -10,30 +10,27 @@ dated inside the window.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
 
-from assistant.answer import shown_text, write_checked
 from assistant.citations import citations_for
 from assistant.dates import paper_date
-from assistant.embedders import Embedder
-from assistant.evidence import CONTRIBUTION, format_sources, is_boilerplate
-from assistant.generators import Generator
-from assistant.judges import SupportJudge
-from assistant.prompts import Prompt
-from assistant.schema import Answer, Digest, Evidence, Paper, Topic, Window
-from assistant.text import content_terms, split_sentences
+from assistant.models.embedders import Embedder
+from assistant.models.generators import Generator
+from assistant.models.judges import SupportJudge
+from assistant.prompts import Prompt, format_sources
+from assistant.schema import Answer, Digest, Evidence, Paper, Progress, Topic, Window
+from assistant.text import CONTRIBUTION, content_terms, is_boilerplate, split_sentences
 from assistant.topics import Cluster, cluster
+from assistant.vectors import unit_mean
+from assistant.writing import shown_text, write_checked
 
 PARAGRAPH_PAPERS = 5  # a topic's most central papers give its paragraph's evidence
 TERM_WEIGHT = 0.2  # topic words in a paper's title and abstract, added to the similarity
 KEY_IDEA_BONUS = 0.1  # "we propose ..." says what a paper contributes to its topic
-
-Progress = Callable[[int, int], None]
-
 
 @dataclass(frozen=True)
 class DigestSettings:
@@ -84,7 +81,7 @@ def build_digest(window: Window, topic: str | None, dated: Sequence[Dated], vect
     sections, marker = [], 0
     for done, group in enumerate(clusters, 1):
         members = [papers[r] for r in group.rows]
-        focus = embedder.embed_query(topic) if topic else _centroid(vectors[group.rows])
+        focus = embedder.embed_query(topic) if topic else unit_mean(vectors[group.rows])
         evidence = key_sentences(members[:PARAGRAPH_PAPERS], focus, embedder, marker + 1)
         marker += len(evidence)
         sections.append(Topic(group.label, members,
@@ -133,8 +130,3 @@ def _paragraph(label: str, evidence: list[Evidence], generator: Generator, judge
                   evidence=evidence, sentences=checks, prompt=prompt.name,
                   models={"generator": generator.name, "judge": type(judge).__name__},
                   seconds=time.perf_counter() - started)
-
-
-def _centroid(vectors: np.ndarray) -> np.ndarray:
-    mean = vectors.mean(axis=0)
-    return mean / (np.linalg.norm(mean) or 1.0)

@@ -6,24 +6,14 @@ the sentence it cites, so the quality of this selection bounds the quality of th
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
 import numpy as np
 
-from assistant.embedders import Embedder
+from assistant.models.embedders import Embedder
 from assistant.schema import Evidence, Paper
-from assistant.text import content_terms, split_sentences
+from assistant.text import content_terms, is_boilerplate, split_sentences
 
-_BOILERPLATE = re.compile(
-    r"https?://|github\.com|\b(code|models?|data(set)?s?)\b[^.]{0,60}\b(available|released|open[- ]sourced)\b",
-    re.IGNORECASE,
-)
-# "We propose X", "our method", "called X": the sentence that says what a paper contributes.
-CONTRIBUTION = re.compile(
-    r"\bwe (?:propose|introduce|present|design|develop|build|train|show)|"
-    r"\bour (?:method|approach|framework|model)|\bnovel\b|\bcalled\b|\bnamed\b|"
-    r"\bdubbed\b|\bthis (?:paper|work)\b", re.IGNORECASE)
 MAX_PER_PAPER = 3  # keeps one long abstract from crowding out the others
 RANK_DECAY = 0.03  # a small prior for the retriever's order: earlier papers win near-ties
 OVERLAP_WEIGHT = 0.3  # stemmed question words in the sentence: "distil" finds "distillation"
@@ -54,11 +44,6 @@ def select_evidence(
     return _pick(candidates, np.asarray(scores), limit)
 
 
-def is_boilerplate(sentence: str) -> bool:
-    """ "Code is available at ...": a sentence that answers no question about the work."""
-    return _BOILERPLATE.search(sentence) is not None
-
-
 def _pick(candidates, scores: np.ndarray, limit: int) -> list[Evidence]:
     """The best sentences, at most MAX_PER_PAPER a paper, then grouped by paper in reading order."""
     chosen, per_paper = [], {}
@@ -75,14 +60,3 @@ def _pick(candidates, scores: np.ndarray, limit: int) -> list[Evidence]:
     return [Evidence(marker=i + 1, paper_id=p.paper_id, title=p.title, text=p.abstract[s:e],
                      start=s, end=e, score=score)
             for i, (p, s, e, score) in enumerate(chosen)]
-
-
-def format_sources(evidence: Sequence[Evidence]) -> str:
-    """The numbered sentences the prompt shows the model, under the title of their paper."""
-    lines, title = [], None
-    for item in evidence:
-        if item.title != title:
-            title = item.title
-            lines.append(f"Paper: {title}")
-        lines.append(f"[{item.marker}] {item.text}")
-    return "\n".join(lines)

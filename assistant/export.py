@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from assistant.markdown import comparison_text
-from assistant.schema import Answer, Comparison, DayDownload, Digest, IngestReport, Passage
+from assistant.schema import Answer, Comparison, DayDownload, Digest, IngestReport, Passage, Reason
+from assistant.wording import answer_text
 
 
 def answer_dict(answer: Answer) -> dict:
     return {
         "kind": "answer",
-        "answer": answer.text,
+        "answer": answer_text(answer),
         "abstained": answer.abstained,
+        "reason": reason_dict(answer.reason),
         "citations": [{"marker": c.marker, "paper_id": c.paper_id, "title": c.title}
                       for c in answer.citations],
         "retrieved": answer.retrieved_titles,
@@ -24,6 +26,12 @@ def answer_dict(answer: Answer) -> dict:
         "prompt": answer.prompt,
         "seconds": round(answer.seconds, 3),
     }
+
+
+def reason_dict(reason: Reason | None) -> dict | None:
+    if reason is None:
+        return None
+    return {"kind": reason.kind, "names": list(reason.names), "aspect": reason.aspect}
 
 
 def result_dict(result: Answer | Comparison) -> dict:

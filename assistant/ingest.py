@@ -16,14 +16,13 @@ from pathlib import Path
 import numpy as np
 
 from assistant.chunking import Chunker
-from assistant.embedders import Embedder
-from assistant.schema import Chunk, IngestReport, ListingDates, Paper
+from assistant.models.embedders import Embedder
+from assistant.schema import Chunk, IngestReport, ListingDates, Paper, Progress
 from assistant.sources import parse_paths
 from assistant.store import Store, StoredPaper, stored_signature
 
 log = logging.getLogger(__name__)
 
-Progress = Callable[[int, int], None]  # (done, total) in papers
 WRITE_BATCH = 64  # papers per commit: small enough that an interrupt loses little
 
 

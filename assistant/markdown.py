@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 from assistant.citations import reference_list
 from assistant.schema import Citation, Comparison, Digest, Paper, Topic
+from assistant.wording import answer_text
 
 SHORT_TITLE = 48
 
@@ -37,7 +38,7 @@ def comparison_markdown(comparison: Comparison, references: bool = True) -> str:
         parts.append(" ".join(f"**{name}** is not in the corpus." for name in comparison.missing))
     if comparison.answer.abstained:
         if not comparison.missing:
-            parts.append(comparison.answer.text)
+            parts.append(answer_text(comparison.answer))
         return "\n\n".join(parts) + "\n"
     papers = comparison.papers
     lines = ["| | " + " | ".join(_cell(short_title(p.title)) for p in papers) + " |",

@@ -1,16 +1,20 @@
-"""Prompt files under prompts/: loaded by name, their variables checked when they load."""
+"""Prompt files (prompts/*.yaml, installed as the package data `assistant.prompt_files`): loaded by
+name, their variables checked when they load."""
 
 from __future__ import annotations
 
 import string
+from importlib.resources import files
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 
-from assistant.schema import AssistantError
+from collections.abc import Sequence
 
-PROMPTS_DIR = Path(__file__).resolve().parent.parent / "prompts"
+from assistant.schema import AssistantError, Evidence
+
+PROMPTS_DIR = Path(str(files("assistant.prompt_files")))
 
 
 def _fields(template: str) -> set[str]:
@@ -64,3 +68,14 @@ def load_prompt(name: str, folder: Path = PROMPTS_DIR) -> Prompt:
 
 def available_prompts(folder: Path = PROMPTS_DIR) -> list[str]:
     return sorted(path.stem for path in folder.glob("*.yaml"))
+
+
+def format_sources(evidence: Sequence[Evidence]) -> str:
+    """The numbered sentences the prompt shows the model, under the title of their paper."""
+    lines, title = [], None
+    for item in evidence:
+        if item.title != title:
+            title = item.title
+            lines.append(f"Paper: {title}")
+        lines.append(f"[{item.marker}] {item.text}")
+    return "\n".join(lines)

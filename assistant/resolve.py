@@ -12,9 +12,8 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from assistant.retrieval import coined_names
 from assistant.schema import Passage, normalise_title
-from assistant.text import words
+from assistant.text import coined_names, words
 
 NAME_SIMILARITY = 90  # rapidfuzz ratio (0-100) for a misspelt name: "tinyclp" ~ "tinyclip" (93),
 # not "lora" ~ "lora+" (89)

@@ -9,19 +9,21 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 
-from assistant.embedders import Embedder
+from assistant.models.embedders import Embedder
 from assistant.schema import Chunk, Passage, normalise_title
-from assistant.store import Store
-from assistant.text import stems, words
+from assistant.text import coined_names, stems, words
+
+if TYPE_CHECKING:  # the store is passed in; retrieval only reads it
+    from assistant.store import Store
 
 RRF_K = 60  # the constant of Cormack et al. (2009); ranks past ~60 barely count
 CANDIDATES = 50  # chunks taken from each side before fusion
 MAX_PAPERS_PER_NAME = 3  # a "name" shared by more titles than this is a common word, not a name
 SHORT_NAME = 4  # names this short must be written as in the title
 
-_NAME_TOKEN = re.compile(r"[A-Za-z0-9][\w\-+.]*[A-Za-z0-9+]|[A-Za-z0-9]")
 _POSSESSIVE = re.compile(r"'s\b")
 
 
@@ -42,19 +44,6 @@ class _Lexical:
             return []
         found = self._bm25.retrieve([tokens], k=min(limit, self._size), show_progress=False)
         return [int(d) for d, s in zip(found.documents[0], found.scores[0]) if s > 0]
-
-
-def _is_coined(token: str) -> bool:
-    """FerKD, Swin3D, GPT-4, LoRA+; not Compute-Optimal or Mixture-of-Experts (plain words)."""
-    parts = [p for p in re.split(r"[-+.]", token) if p]
-    mixed = any(c.isdigit() for c in token) and any(c.isalpha() for c in token)
-    return mixed or any(any(c.isupper() for c in part[1:]) for part in parts)
-
-
-def coined_names(text: str) -> list[str]:
-    """Coined words of three characters or more, as written: "How does FerKD beat GPT-4?" ->
-    ["FerKD", "GPT-4"]. The words a reader takes for the name of a method or model."""
-    return list(dict.fromkeys(t for t in _NAME_TOKEN.findall(text) if _is_coined(t) and len(t) >= 3))
 
 
 def _candidate_names(title: str) -> dict[str, str]:
@@ -107,7 +96,7 @@ class NameIndex:
 class Retriever:
     """Search over one store; rebuild (`refresh`) after the store changes."""
 
-    def __init__(self, store: Store, embedder: Embedder, title_boost: float = 1.0):
+    def __init__(self, store: "Store", embedder: Embedder, title_boost: float = 1.0):
         self.store = store
         self.embedder = embedder
         self.title_boost = title_boost

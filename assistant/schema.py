@@ -7,9 +7,13 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+
+
+Progress = Callable[[int, int], None]  # (done, total): papers ingested, topics written...
 
 
 class AssistantError(Exception):
@@ -177,6 +181,24 @@ class SentenceCheck:
         return self.action != "dropped"
 
 
+NOT_IN_CORPUS = "not_in_corpus"  # names: coined names found nowhere in the corpus
+NO_RELEVANT_PASSAGE = "no_relevant_passage"  # nothing retrieved is close to the question
+NO_EVIDENCE = "no_evidence"  # the retrieved abstracts are near, but no sentence bears on it
+NOT_STATED = "not_stated"  # aspect: what the question asks that no sentence states
+ONE_PAPER = "one_paper"  # names: the only paper a comparison found (nothing to compare it with)
+NO_PAPER = "no_paper"  # a comparison found no paper at all
+
+
+@dataclass(frozen=True)
+class Reason:
+    """Why a result does not answer (or answers only in part). The core returns it; the CLI and
+    the UI put it into words (`assistant.wording`)."""
+
+    kind: str  # one of the constants above
+    names: tuple[str, ...] = ()
+    aspect: str | None = None
+
+
 @dataclass(frozen=True)
 class Answer:
     """What the assistant says, with the evidence it was built from and how it was made."""
@@ -191,6 +213,7 @@ class Answer:
     prompt: str = ""
     models: dict[str, str] = field(default_factory=dict)
     seconds: float = 0.0
+    reason: Reason | None = None  # set when it does not answer, or leaves part of it unstated
 
     @property
     def retrieved_titles(self) -> list[str]:

@@ -8,6 +8,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from assistant import environment
+
 from pydantic import Field, SecretStr
 from pydantic_settings import (
     BaseSettings,
@@ -20,26 +22,6 @@ DEFAULT_EMBEDDER = "all-MiniLM-L6-v2"
 DEFAULT_GENERATOR = "SmolLM2-135M-Instruct"
 DEFAULT_DAILY_PAPERS_URL = "https://huggingface.co/api/daily_papers"
 CONFIG_FILE_ENV = "ASSISTANT_CONFIG"
-
-OFFLINE_ENVIRONMENT = {
-    "HF_HUB_OFFLINE": "1",
-    "TRANSFORMERS_OFFLINE": "1",
-    "HF_DATASETS_OFFLINE": "1",
-    "GRADIO_ANALYTICS_ENABLED": "False",
-    "ANONYMIZED_TELEMETRY": "False",
-    "TOKENIZERS_PARALLELISM": "false",
-}
-
-
-# Model libraries' progress bars and notices would bury the CLI's own output.
-QUIET_ENVIRONMENT = {
-    "HF_HUB_DISABLE_PROGRESS_BARS": "1",
-    "TRANSFORMERS_VERBOSITY": "error",
-    "TRANSFORMERS_NO_ADVISORY_WARNINGS": "1",
-    # idle OpenMP threads otherwise spin and starve the working ones on a busy 2-core machine
-    "OMP_WAIT_POLICY": "PASSIVE",
-}
-
 
 def _config_file() -> Path:
     return Path(os.environ.get(CONFIG_FILE_ENV, "assistant.toml"))
@@ -130,11 +112,7 @@ class Settings(BaseSettings):
 
     def apply_environment(self) -> None:
         """Keep Hugging Face, Gradio and Chroma off the network unless the user allowed it."""
-        for name, value in QUIET_ENVIRONMENT.items():
-            os.environ.setdefault(name, value)
-        if not self.allow_network:
-            for name, value in OFFLINE_ENVIRONMENT.items():
-                os.environ.setdefault(name, value)
+        environment.apply(self.allow_network)
 
 
 def settings_table() -> str:

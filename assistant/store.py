@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from assistant.schema import AssistantError, Chunk, Paper
+from assistant.vectors import unit_mean
 
 log = logging.getLogger(__name__)
 
@@ -169,7 +170,7 @@ class Store:
                 meta["added"] = first_added.get(item.paper.paper_id, item.added)
             self._papers.upsert(
                 ids=[i.paper.paper_id for i in part], documents=[i.paper.abstract for i in part],
-                embeddings=np.asarray([_mean(i.embeddings) for i in part], dtype=np.float32),
+                embeddings=np.asarray([unit_mean(i.embeddings) for i in part], dtype=np.float32),
                 metadatas=metadatas,
             )
         self._sweep({i.paper.paper_id: i.paper.content_hash for i in items})
@@ -233,11 +234,6 @@ def _get_all(collection, include: list[str], ids: list[str] | None = None) -> di
 def _chunk(chunk_id: str, text: str, meta: dict) -> Chunk:
     return Chunk(chunk_id=chunk_id, paper_id=meta["paper_id"], title=meta["title"], text=text,
                  start=int(meta["start"]), end=int(meta["end"]))
-
-
-def _mean(embeddings: np.ndarray) -> np.ndarray:
-    mean = np.asarray(embeddings, dtype=np.float32).mean(axis=0)
-    return mean / (np.linalg.norm(mean) or 1.0)
 
 
 def _check_signature(path: Path, found: dict, wanted: dict) -> None:

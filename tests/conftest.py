@@ -10,10 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from assistant.settings import OFFLINE_ENVIRONMENT
+from assistant import environment
 
-for _name, _value in OFFLINE_ENVIRONMENT.items():
-    os.environ.setdefault(_name, _value)
+environment.apply(allow_network=False)
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "data" / "daily_papers"
@@ -73,14 +72,14 @@ class ScriptedGenerator:
 
 @pytest.fixture
 def fake_embedder():
-    from assistant.embedders import HashingEmbedder
+    from fakes import HashingEmbedder
 
     return HashingEmbedder()
 
 
 @pytest.fixture(scope="session")
 def real_embedder():
-    from assistant.embedders import SentenceTransformerEmbedder
+    from assistant.models.embedders import SentenceTransformerEmbedder
 
     return SentenceTransformerEmbedder("all-MiniLM-L6-v2")
 
@@ -124,12 +123,12 @@ def run_cli(tmp_path, monkeypatch, capsys):
     giving (exit code, stdout, stderr).
     """
     from assistant import app as app_module, cli
-    from assistant.embedders import HashingEmbedder
+    from fakes import HashingEmbedder
 
     monkeypatch.setenv("ASSISTANT_STORE", str(tmp_path / "store"))
     monkeypatch.setenv("ASSISTANT_CONFIG", str(tmp_path / "no-config.toml"))
     monkeypatch.setattr(app_module, "build_embedder", lambda settings: HashingEmbedder())
-    monkeypatch.setattr(cli, "_overrides", {})
+    monkeypatch.setattr(cli.common, "OVERRIDES", {})
 
     def run(*args: str) -> tuple[int, str, str]:
         monkeypatch.setattr("sys.argv", ["assistant", *args])

@@ -1,7 +1,10 @@
-from assistant.answer import NOT_ANSWERED, AnswerSettings, answer_stream, should_abstain
-from assistant.judges import EvidenceJudge
+import json
+
+from assistant.answer import AnswerSettings, answer_stream, too_far
+from assistant.evidence import select_evidence
+from assistant.models.judges import EvidenceJudge
 from assistant.prompts import load_prompt
-from assistant.schema import Answer, Chunk, Paper, Passage, SentenceCheck
+from assistant.schema import NO_EVIDENCE, Answer, Chunk, Paper, Passage, SentenceCheck
 from conftest import ScriptedGenerator
 
 TINYCLIP = Paper(
@@ -22,9 +25,11 @@ def _passage(paper, similarity):
 def _run(reply, similarity=0.6, named=frozenset(), papers=(TINYCLIP, WHISPER), embedder=None,
          min_evidence=0.0):
     generator = ScriptedGenerator(reply)
+    question = "What does TinyCLIP distil?"
+    evidence = select_evidence(question, list(papers), embedder, 4, named)
     events = list(answer_stream(
-        "What does TinyCLIP distil?", [_passage(p, similarity) for p in papers], list(papers),
-        named, embedder, generator, EvidenceJudge(embedder), load_prompt("answer"),
+        question, [_passage(p, similarity) for p in papers], evidence, generator,
+        EvidenceJudge(embedder), load_prompt("answer"),
         AnswerSettings(evidence_sentences=4, min_relevance=0.3, min_evidence=min_evidence)))
     return events, generator
 
@@ -56,17 +61,11 @@ def test_wrong_number_never_reaches_the_user(fake_embedder):
     assert answer.sentences[0].action in ("replaced", "dropped")
 
 
-def test_weak_retrieval_abstains_without_calling_the_model(fake_embedder):
-    events, generator = _run("Anything [1].", similarity=0.05, embedder=fake_embedder)
-    assert len(events) == 1 and events[0].abstained and events[0].text == NOT_ANSWERED
-    assert not events[0].citations and generator.calls == []
-
-
 def test_named_paper_is_answered_even_when_similarity_is_low():
     passages = [_passage(TINYCLIP, 0.05)]
-    assert should_abstain(passages, frozenset(), 0.3)
-    assert not should_abstain(passages, frozenset({"p1"}), 0.3)
-    assert should_abstain([], frozenset({"p1"}), 0.3)
+    assert too_far(passages, frozenset(), 0.3)
+    assert not too_far(passages, frozenset({"p1"}), 0.3)
+    assert too_far([], frozenset({"p1"}), 0.3)
 
 
 def test_repeating_model_is_stopped_early(fake_embedder):
@@ -83,17 +82,41 @@ def test_nothing_supported_falls_back_to_quoting_the_best_sources(fake_embedder)
     assert answer.citations and answer.text.startswith(answer.evidence[0].text.rstrip(".")[:30])
 
 
-def test_question_naming_a_paper_draws_evidence_from_that_paper_only(fake_embedder):
-    events, generator = _run("TinyCLIP is a cross-modal distillation method [1].",
-                             named=frozenset({"p1"}), embedder=fake_embedder)
-    answer = events[-1]
-    assert {e.paper_id for e in answer.evidence} == {"p1"}
-    assert "Robust Speech Recognition" not in generator.calls[0][1]["content"]
-
-
 def test_evidence_too_weak_for_the_question_abstains_without_calling_the_model(fake_embedder):
     events, generator = _run("Anything [1].", embedder=fake_embedder, min_evidence=5.0)
     assert len(events) == 1 and events[0].abstained and generator.calls == []
+    assert events[0].reason.kind == NO_EVIDENCE and events[0].text == ""
+
+
+def _assistant(tmp_path, embedder, reply):
+    from assistant.app import Assistant
+    from assistant.settings import Settings
+    from assistant.store import Store
+
+    source = tmp_path / "papers.jsonl"
+    source.write_text("".join(json.dumps({"title": p.title, "abstract": p.abstract}) + "\n"
+                              for p in (TINYCLIP, WHISPER)))
+    settings = Settings(store=tmp_path / "store", min_relevance=0.3, min_evidence=0.0)
+    generator = ScriptedGenerator(reply)
+    assistant = Assistant(settings, Store(settings.store, embedder.name, embedder.dimension),
+                          embedder, generator)
+    assistant.ingest([source])
+    return assistant, generator
+
+
+def test_question_naming_a_paper_draws_evidence_from_that_paper_only(tmp_path, fake_embedder):
+    assistant, generator = _assistant(tmp_path, fake_embedder,
+                                      "TinyCLIP is a cross-modal distillation method [1].")
+    answer = assistant.ask("What does TinyCLIP distil?")
+    assert {e.title for e in answer.evidence} == {TINYCLIP.title}
+    assert "Robust Speech Recognition" not in generator.calls[0][1]["content"]
+
+
+def test_weak_retrieval_abstains_without_calling_the_model(tmp_path, fake_embedder):
+    assistant, generator = _assistant(tmp_path, fake_embedder, "Anything [1].")
+    answer = assistant.ask("Best sourdough bread recipe with rye flour?")
+    assert answer.abstained and answer.reason.kind == "no_relevant_passage"
+    assert not answer.citations and generator.calls == []
 
 
 def test_model_whose_first_sentences_all_fail_is_stopped_and_sources_are_quoted(fake_embedder):

@@ -5,11 +5,13 @@ import json
 import pytest
 
 from assistant.compare import (
-    CompareSettings, compare, missing_message, table_cells, without_names,
+    CompareSettings, compare, table_cells, without_names,
 )
-from assistant.judges import EvidenceJudge
+from assistant.models.judges import EvidenceJudge
 from assistant.prompts import load_prompt
 from assistant.resolve import PaperResolver, is_comparative
+from assistant.schema import ONE_PAPER, Reason
+from assistant.wording import answer_text, missing_message
 from assistant.schema import NOT_STATED, Paper, Passage, Chunk
 from conftest import ScriptedGenerator
 
@@ -182,5 +184,6 @@ def test_compare_question_matching_one_paper_names_it(tmp_path, fake_embedder, m
     assistant.ingest([listing])
     comparison = assistant.compare("Compare CLIP distillation methods with affinity mimicking")
     assert comparison.answer.abstained and generator.calls == []
-    assert comparison.answer.text == (f"Only one paper in the corpus matches this question "
+    assert comparison.answer.reason == Reason(ONE_PAPER, (TINYCLIP.title,))
+    assert answer_text(comparison.answer) == (f"Only one paper in the corpus matches this question "
                                       f"({TINYCLIP.title}): there is nothing to compare it with.")

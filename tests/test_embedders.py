@@ -10,7 +10,8 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from assistant.embedders import HashingEmbedder, SentenceTransformerEmbedder  # noqa: E402
+from assistant.models.embedders import SentenceTransformerEmbedder  # noqa: E402
+from fakes import HashingEmbedder  # noqa: E402
 from assistant.schema import AssistantError  # noqa: E402
 
 

@@ -1,5 +1,5 @@
-"""API answers as sources: Hugging Face Daily Papers JSON (assistant.records) and arXiv API Atom feeds
-(assistant.feeds, .atom/.xml), from recorded fixtures, into Papers and Rejections."""
+"""API answers as sources: Hugging Face Daily Papers JSON (assistant.sources.records) and arXiv API Atom feeds
+(assistant.sources.feeds, .atom/.xml), from recorded fixtures, into Papers and Rejections."""
 
 from __future__ import annotations
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.fetch import day_url, download_day, download_days, saved_path
+from assistant.sources.fetch import day_url, download_day, download_days, saved_path
 from assistant.schema import AssistantError
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -155,7 +155,7 @@ def test_file_that_cannot_be_saved_is_a_day_error_and_leaves_no_partial_file(api
     def refuse(source, target):
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr("assistant.fetch.os.replace", refuse)
+    monkeypatch.setattr("assistant.sources.fetch.os.replace", refuse)
     download = download_day(MONDAY, api.url(), tmp_path)
     target = tmp_path / "daily_papers_2026-11-16.json"
     assert download.error == f"cannot save {api.url()}?date=2026-11-16 to {target}: Permission denied"
@@ -194,7 +194,7 @@ def test_saved_path_names_the_day(tmp_path):
 
 
 def _stored(tmp_path) -> dict[str, tuple]:
-    from assistant.embedders import HashingEmbedder
+    from fakes import HashingEmbedder
     from assistant.store import Store, stored_signature
 
     if stored_signature(tmp_path / "store") is None:

@@ -14,8 +14,8 @@ from pathlib import Path  # noqa: E402
 
 import pytest  # noqa: E402
 
-from assistant import generators  # noqa: E402
-from assistant.generators import PACKAGED_GENERATOR, TransformersGenerator  # noqa: E402
+from assistant.models import generators  # noqa: E402
+from assistant.models.generators import PACKAGED_GENERATOR, TransformersGenerator  # noqa: E402
 from assistant.schema import AssistantError  # noqa: E402
 
 QUESTION = [

@@ -1,7 +1,7 @@
 import pytest
 
-from assistant.grounding import check_sentence, complete_sentences, stream_sentences
-from assistant.judges import EvidenceJudge, names_in, numbers_in
+from assistant.checking import check_sentence, complete_sentences, stream_sentences
+from assistant.models.judges import EvidenceJudge, names_in, numbers_in
 from assistant.schema import Evidence
 
 TINYCLIP = ("TinyCLIP distils knowledge from large-scale language-image pre-trained models "

@@ -6,7 +6,7 @@ score's range, not judgement quality; the offline default judge is tested in tes
 
 import pytest
 
-from assistant.judges import NLIJudge, entailment_index
+from assistant.models.judges import NLIJudge, entailment_index
 from assistant.schema import AssistantError
 
 

@@ -1,8 +1,8 @@
 import pytest
 
-from assistant.evaluation import check_floors, load_questions
-from assistant.metrics import alce, summarise
-from assistant.report import metrics_table, write_report
+from assistant.evaluation.run import check_floors, load_questions
+from assistant.evaluation.metrics import alce, summarise
+from assistant.evaluation.report import metrics_table, write_report
 from assistant.schema import AssistantError
 
 QUESTIONS = {

@@ -1,5 +1,6 @@
 from assistant.compare import not_compared
-from assistant.render import (
+from assistant.schema import NOT_IN_CORPUS, Reason
+from assistant.ui.render import (
     highlight, library_rows, render_answer, render_deleted, render_ingest, render_partial, render_references,
     render_result, render_rewrite, render_stats,
 )
@@ -118,7 +119,7 @@ def test_comparison_result_shows_the_table_then_the_cited_cards():
 
 def test_comparison_that_could_not_be_made_says_what_is_missing():
     comparison = not_compared("How does FooNet compare with TinyCLIP?", [PAPER], ["FooNet"],
-                              "FooNet is not in the corpus.", {})
+                              Reason(NOT_IN_CORPUS, ("FooNet",)), {})
     html = render_result(comparison, [])
     assert "**FooNet** is not in the corpus." in html and "<details>" not in html
 

@@ -99,7 +99,7 @@ def test_bad_record_does_not_stop_the_good_ones(tmp_path, fake_embedder, make_st
 
 
 def test_store_made_by_another_embedder_is_a_clear_error(tmp_path, fake_embedder, make_store):
-    from assistant.embedders import HashingEmbedder
+    from fakes import HashingEmbedder
 
     path = tmp_path / "store"
     store = make_store(path, fake_embedder)

@@ -15,7 +15,7 @@ import gradio as gr
 from assistant.app import Assistant
 from assistant.export import result_dict
 from assistant.followup import standalone_question
-from assistant.render import render_partial, render_result, render_rewrite
+from assistant.ui.render import render_partial, render_result, render_rewrite
 from assistant.schema import Answer, AssistantError, Comparison, SentenceCheck
 from assistant.ui.serving import MODEL_JOBS, user_errors
 

@@ -10,7 +10,7 @@ import gradio as gr
 
 from assistant.app import Assistant
 from assistant.export import comparison_dict
-from assistant.render import render_result
+from assistant.ui.render import render_result
 from assistant.ui.serving import MODEL_JOBS, user_errors
 
 NOTHING = "Pick two to four papers, or type a question that names or describes them."

@@ -15,7 +15,7 @@ import gradio as gr
 
 from assistant.app import Assistant
 from assistant.export import ingest_dict
-from assistant.render import (
+from assistant.ui.render import (
     LIBRARY_COLUMNS, library_rows, render_deleted, render_ingest, render_stats,
 )
 from assistant.schema import IngestReport, Rejection

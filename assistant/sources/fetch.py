@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
-from assistant.fields import json_type_name
+from assistant.sources.fields import json_type_name
 from assistant.schema import AssistantError, DayDownload
 
 log = logging.getLogger(__name__)

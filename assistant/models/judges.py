@@ -15,12 +15,11 @@ from typing import Protocol
 import numpy as np
 
 from assistant.citations import strip_markers
-from assistant.embedders import Embedder
+from assistant.models.embedders import Embedder
 from assistant.schema import AssistantError
-from assistant.text import content_terms, words
+from assistant.text import content_terms, names_in, words
 
 _NUMBER = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)*")
-_NAME = re.compile(r"\b(?=[\w\-]*(?:[A-Z][\w\-]*[A-Z0-9]|[a-z][A-Z]|\d[A-Za-z]|[A-Za-z]\d))[\w\-]{2,}")
 _NEGATION = re.compile(r"\b(?:not|no|never|none|neither|nor|cannot|without|fails?)\b|n't\b", re.I)
 _PROPER = re.compile(r"(?<=[a-z0-9,;:)] )([A-Z][a-z]{2,})\b")
 _QUOTED = re.compile(r"[\"“]([^\"”]{3,})[\"”]")
@@ -35,11 +34,6 @@ class SupportJudge(Protocol):
 
 def numbers_in(text: str) -> set[str]:
     return {n.replace(",", "") for n in _NUMBER.findall(text)}
-
-
-def names_in(text: str) -> set[str]:
-    """Coined names and acronyms (TinyCLIP, GPT-4, ImageNet, S3DIS), lower-cased."""
-    return {n.lower() for n in _NAME.findall(text)}
 
 
 def proper_nouns(text: str) -> set[str]:

@@ -1,6 +1,6 @@
 """Read structured sources (JSON, JSON Lines, CSV) record by record into Papers or Rejections.
 
-Each record is a mapping of fields (see `assistant.fields` for the fields read). An element with a
+Each record is a mapping of fields (see `assistant.sources.fields` for the fields read). An element with a
 `paper` object is an entry of the Hugging Face Daily Papers API (the paper, and the day it was
 listed as the entry's `publishedAt`). A bad record becomes a Rejection at its 1-based line and the
 rest are still read; an unusable file raises FileProblem.
@@ -14,7 +14,7 @@ import json
 import re
 from collections.abc import Iterator
 
-from assistant.fields import RecordError, json_type_name, paper_from_daily_entry, paper_from_record
+from assistant.sources.fields import RecordError, json_type_name, paper_from_daily_entry, paper_from_record
 from assistant.schema import Paper, Rejection
 
 JSON_SPACE = re.compile(r"[ \t\n\r]*")

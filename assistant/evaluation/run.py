@@ -151,7 +151,7 @@ def judge_support(judge) -> Callable[[str, Sequence[str]], bool]:
 def evaluate(assistant, questions_path: Path, out: Path, retrieval_only: bool = False,
              limit: int | None = None, every: int = 1, progress=None) -> tuple[list[dict], dict]:
     """Run, write the records, and summarise them."""
-    from assistant.metrics import summarise
+    from assistant.evaluation.metrics import summarise
 
     questions = load_questions(questions_path)[::every][:limit]
     records = write_records(run(assistant, questions, retrieval_only, progress), out)

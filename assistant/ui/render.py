@@ -12,6 +12,7 @@ from pathlib import PurePath
 from assistant.citations import reference_list
 from assistant.markdown import comparison_markdown
 from assistant.schema import Answer, Comparison, IngestReport, Paper, SentenceCheck
+from assistant.wording import answer_text
 
 BADGES = {
     "kept": ("supported", "#1a7f37"),
@@ -49,8 +50,7 @@ def highlight(abstract: str, spans: Sequence[tuple[int, int]]) -> str:
 def render_answer(answer: Answer, papers: Sequence[Paper]) -> str:
     """The final answer: sentences with support badges, then one card per cited paper."""
     if answer.abstained:
-        return (f"**{html.escape(answer.text)}**\n\n"
-                "No retrieved abstract is close enough to the question to answer it.")
+        return f"**{html.escape(answer_text(answer))}**"
     body = " ".join(f"{html.escape(c.text)} {sentence_badge(c)}" for c in answer.sentences if c.shown)
     return body + "\n\n" + render_references(answer, papers)
 

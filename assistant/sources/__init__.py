@@ -17,8 +17,8 @@ from dataclasses import replace
 from pathlib import Path
 
 from assistant.dates import resolve_month_day
-from assistant.feeds import parse_feed
-from assistant.records import FileProblem, parse_csv, parse_json, parse_jsonl
+from assistant.sources.feeds import parse_feed
+from assistant.sources.records import FileProblem, parse_csv, parse_json, parse_jsonl
 from assistant.schema import AssistantError, ListingDates, Paper, ParseResult, Rejection, paper_id_for
 
 logger = logging.getLogger(__name__)

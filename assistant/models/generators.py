@@ -156,9 +156,6 @@ def _load(model: str, cache_dir: Path, threads: int) -> tuple[Any, Any]:
 
 
 def _import_transformers() -> tuple[Any, Any]:
-    # Idle OpenMP threads spin by default and starve the working ones once torch runs on several Python
-    # threads (this generation worker, UI request threads): 2-6x slower. Only works before torch loads.
-    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     try:
         import torch
         import transformers

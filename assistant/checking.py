@@ -1,6 +1,6 @@
 """Every answer sentence is checked against the evidence it cites before anyone sees it.
 
-A support judge (`assistant.judges`) scores a claim against source texts. A sentence that fails is
+A support judge (`assistant.models.judges`) scores a claim against source texts. A sentence that fails is
 re-cited to the source that supports it, replaced by the closest source sentence, or dropped.
 """
 
@@ -13,14 +13,10 @@ from collections.abc import Iterator, Sequence
 import numpy as np
 
 from assistant.citations import find_markers, strip_markers, with_markers
-from assistant.judges import SupportJudge, names_in
+from assistant.models.judges import SupportJudge
 from assistant.schema import Evidence, SentenceCheck
-from assistant.text import STOPWORDS, content_terms, words
+from assistant.text import STOPWORDS, complete_sentences, content_terms, names_in, words
 
-_BOUNDARY = re.compile(
-    r"[.!?](?:\s*\[\s*\d+(?:\s*[,;]\s*\d+)*\s*\])*(?=\s+[^\s\[])"  # end of a sentence, its markers
-    r"|[^\n](?=\n+\s*[^\s\[])"  # or a line break: models also answer in lines and lists
-)
 # The model talking about its sources or itself states nothing about the papers.
 _META = re.compile(
     r"\b(?:not (?:mentioned|stated|provided|specified|given|available)|no (?:information|mention)|"
@@ -32,20 +28,8 @@ _EMPTY_QUOTES = re.compile(r"\"\s*\"|''|“\s*”")
 _DANGLING = frozenset("and or by the a an of to with for in on as than that".split())
 _MARKDOWN = re.compile(r"\*\*|__|`|^#+\s*")
 _LIST_ITEM = re.compile(r"^\s*(?:[-*\u2022]|\d+[.)])\s+")
-_ABBREVIATIONS = ("e.g.", "i.e.", "et al.", "etc.", "vs.", "cf.")
 REPLACE_FLOOR = 0.5  # share of a failed claim's content terms a source needs to stand in for it
 REPLACE_MIN_TERMS = 3  # and at least this many of them: "What is TinyCLIP" shares one word
-
-
-def complete_sentences(buffer: str) -> tuple[list[str], str]:
-    """Split streamed text into finished sentences (with their trailing markers) and the rest."""
-    sentences, start = [], 0
-    for match in _BOUNDARY.finditer(buffer):
-        if buffer[start:match.start() + 1].endswith(_ABBREVIATIONS):
-            continue
-        sentences.append(buffer[start:match.end()].strip())
-        start = match.end()
-    return [s for s in sentences if s], buffer[start:]
 
 
 def stream_sentences(pieces: Iterator[str]) -> Iterator[str]:

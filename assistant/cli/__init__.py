@@ -1,0 +1,61 @@
+"""The `assistant` command: one subcommand per job, a thin adapter over `assistant.app`.
+
+Each module of this package holds one group of commands as plain functions; this module registers
+them (no command module imports it back). Errors print one line to stderr and exit non-zero;
+`--json` prints exactly one JSON object.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from assistant import environment
+from assistant.cli import analysis, ask, eval as eval_commands, library, serve
+from assistant.cli import common
+from assistant.schema import AssistantError
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+                  help="Ask, search and summarise Hugging Face Daily Papers listings, offline.")
+
+
+@app.callback()
+def main(
+    store: Annotated[Optional[Path], typer.Option(help="Data directory (ASSISTANT_STORE).")] = None,
+    embedder: Annotated[Optional[str], typer.Option(help="Embedder id or path.")] = None,
+    generator: Annotated[Optional[str], typer.Option(help="Generator id or path.")] = None,
+    threads: Annotated[Optional[int], typer.Option(help="torch threads.")] = None,
+    max_new_tokens: Annotated[Optional[int], typer.Option(help="Tokens per answer, at most.")] = None,
+    allow_network: Annotated[Optional[bool], typer.Option(
+        "--allow-network/--offline", help="Let model libraries reach the Hugging Face hub.")] = None,
+) -> None:
+    """Flags here override the config file and the environment."""
+    given = {"store": store, "embedder": embedder, "generator": generator, "threads": threads,
+             "max_new_tokens": max_new_tokens, "allow_network": allow_network}
+    common.OVERRIDES.update({k: v for k, v in given.items() if v is not None})
+    environment.apply(common.settings().allow_network)  # before any command imports a model library
+
+
+COMMANDS = {
+    "ingest": library.ingest_command, "fetch": library.fetch, "stats": library.stats,
+    "reindex": library.reindex, "search": ask.search, "ask": ask.ask,
+    "compare": analysis.compare_command, "digest": analysis.digest_command,
+    "eval": eval_commands.eval_command, "ui": serve.ui,
+}
+for _name, _command in COMMANDS.items():
+    app.command(_name)(_command)
+
+
+def run() -> None:
+    """Console-script entry point: AssistantError becomes one line on stderr and exit 1."""
+    try:
+        app()
+    except AssistantError as error:
+        typer.echo(f"error: {error}", err=True)
+        sys.exit(1)
+    except KeyboardInterrupt:
+        typer.echo("interrupted", err=True)
+        sys.exit(130)

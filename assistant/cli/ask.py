@@ -1,0 +1,65 @@
+"""Commands that answer: search and ask."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+import typer
+
+from assistant.cli.common import JsonFlag, assistant
+from assistant.export import result_dict, search_dict
+from assistant.schema import Answer, Comparison
+from assistant.wording import answer_text
+
+
+def search(
+    query: Annotated[str, typer.Argument(help="What to look for.")],
+    k: Annotated[int, typer.Option("--k", min=1, help="How many papers.")] = 10,
+    as_json: JsonFlag = False,
+) -> None:
+    """Rank papers for a query (hybrid dense + BM25 retrieval)."""
+    passages = assistant().search(query, k)
+    if as_json:
+        typer.echo(json.dumps(search_dict(passages)))
+        return
+    for rank, passage in enumerate(passages, 1):
+        typer.echo(f"{rank:>2}. {passage.score:.4f}  {passage.title}  ({passage.paper_id})")
+
+
+def ask(
+    question: Annotated[str, typer.Argument(help="A question about the papers.")],
+    as_json: JsonFlag = False,
+) -> None:
+    """Answer a question from the papers, every sentence checked and cited."""
+    from assistant.app import check_question
+
+    question = check_question(question)  # before loading any model
+    answer = None
+    for event in assistant().ask_stream(question):
+        if isinstance(event, (Answer, Comparison)):
+            answer = event
+        elif not as_json:
+            typer.echo(event.text + " ", nl=False)
+    if as_json:
+        typer.echo(json.dumps(result_dict(answer)))
+        return
+    if isinstance(answer, Comparison):  # a comparative question
+        from assistant.markdown import comparison_markdown
+
+        typer.echo(comparison_markdown(answer))
+        return
+    if answer.abstained:
+        typer.echo(answer_text(answer))
+    typer.echo("")
+    _print_references(answer)
+
+
+def _print_references(answer: Answer) -> None:
+    from assistant.citations import reference_list
+
+    references = reference_list(answer.citations)
+    if references:
+        typer.echo("\nReferences:")
+    for markers, paper_id, title in references:
+        typer.echo(f"  {''.join(f'[{m}]' for m in markers)} {title}  ({paper_id})")

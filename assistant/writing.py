@@ -1,0 +1,78 @@
+"""The generate-and-check loop shared by answers, comparisons and digests.
+
+The model streams; each finished sentence is checked against the evidence (`assistant.checking`)
+before it is yielded, and the model is stopped once enough is shown, when it repeats itself, or
+when it keeps failing. If nothing it wrote survives, the best source sentences are quoted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+
+from assistant.checking import check_sentence, extractive_fallback, stream_sentences
+from assistant.citations import strip_markers
+from assistant.models.generators import Generator
+from assistant.models.judges import SupportJudge
+from assistant.schema import Evidence, SentenceCheck, normalise_title
+from assistant.text import content_terms
+
+MAX_SENTENCES = 4  # a short answer: the 135M default model rambles and repeats after that
+MAX_WRITTEN = 6  # sentences read from the model, shown or not, before it is stopped
+NEAR_DUPLICATE = 0.7  # share of content terms two shown sentences may have in common at most
+GIVE_UP_AFTER = 3  # model sentences that all failed their check: stop the model and quote
+
+
+def write_checked(
+    messages: list[dict[str, str]],
+    evidence: Sequence[Evidence],
+    generator: Generator,
+    judge: SupportJudge,
+    max_new_tokens: int,
+    fallback: Sequence[Evidence] | None = None,
+) -> Iterator[SentenceCheck]:
+    """The model's sentences, each checked against the evidence; if none survives, the best
+    source sentences (`fallback`, else the first two of `evidence`) quoted instead."""
+    evidence = list(evidence)
+    shown = False
+    for check in _checked(generator.stream(messages, max_new_tokens), evidence, judge):
+        shown = shown or check.shown
+        yield check
+    if not shown:
+        yield from (extractive_fallback(evidence) if fallback is None
+                    else extractive_fallback(fallback, len(fallback)))
+
+
+def shown_text(checks: Sequence[SentenceCheck]) -> str:
+    return " ".join(c.text for c in checks if c.shown)
+
+
+def _checked(pieces: Iterator[str], evidence: list[Evidence], judge: SupportJudge):
+    """Checked sentences from the model's stream; stops the model once enough are shown or it loops."""
+    shown_terms: list[set[str]] = []
+    written: set[str] = set()
+    sentences = stream_sentences(pieces)
+    try:
+        for sentence in sentences:
+            key = normalise_title(strip_markers(sentence))
+            if not key or key in written:  # the model repeats itself: stop it
+                break
+            written.add(key)
+            check = check_sentence(sentence, evidence, judge)
+            if check.shown:
+                terms = content_terms(strip_markers(check.text))
+                if any(_jaccard(terms, seen) >= NEAR_DUPLICATE for seen in shown_terms):
+                    check = SentenceCheck("", sentence, (), check.support, check.supported, "dropped")
+                else:
+                    shown_terms.append(terms)
+            yield check
+            shown = len(shown_terms)
+            if shown >= MAX_SENTENCES or len(written) >= MAX_WRITTEN:
+                break
+            if not shown and len(written) >= GIVE_UP_AFTER:  # the model is off: quote instead
+                break
+    finally:
+        sentences.close()  # closing the chain stops generation early
+
+
+def _jaccard(a: set[str], b: set[str]) -> float:
+    return len(a & b) / len(a | b) if a | b else 1.0
