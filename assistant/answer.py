@@ -17,9 +17,10 @@ from assistant.models.generators import Generator
 from assistant.models.judges import SupportJudge
 from assistant.prompts import Prompt, format_sources
 from assistant.schema import (
-    NO_EVIDENCE, NO_RELEVANT_PASSAGE, Answer, Evidence, Passage, Reason, SentenceCheck,
+    NO_EVIDENCE, NO_RELEVANT_PASSAGE, NOT_STATED, Answer, Evidence, Passage, Reason, SentenceCheck,
 )
-from assistant.writing import shown_text, write_checked
+from assistant.text import asked_quantity, asks_several, states_quantity
+from assistant.writing import best_quotes, shown_text, write_checked
 
 
 @dataclass(frozen=True)
@@ -67,9 +68,14 @@ def answer_stream(
         reason = Reason(NO_EVIDENCE if evidence else NO_RELEVANT_PASSAGE)
         yield not_answered(question, reason, passages, evidence, models)
         return
+    unstated = unstated_quantity(question, evidence)
+    if unstated and not asks_several(question):  # the number asked for is the whole question
+        yield not_answered(question, unstated, passages, evidence, models)
+        return
     messages = prompt.messages(question=question, sources=format_sources(evidence))
     checks: list[SentenceCheck] = []
-    for check in write_checked(messages, evidence, generator, judge, settings.max_new_tokens):
+    for check in write_checked(messages, evidence, generator, judge, settings.max_new_tokens,
+                               best_quotes(question, evidence)):
         checks.append(check)
         if check.shown:
             yield check
@@ -77,4 +83,13 @@ def answer_stream(
     yield Answer(question=question, text=shown_text(checks), abstained=False,
                  citations=citations_for(markers, evidence), passages=list(passages),
                  evidence=evidence, sentences=checks, prompt=prompt.name, models=models,
-                 seconds=time.perf_counter() - started)
+                 seconds=time.perf_counter() - started, reason=unstated)
+
+
+def unstated_quantity(question: str, evidence: Sequence[Evidence]) -> Reason | None:
+    """NOT_STATED when the question asks for a number ("How many parameters does X have?") and no
+    evidence sentence gives a number of that kind: the abstracts are on the topic, not on the ask."""
+    quantity = asked_quantity(question)
+    if quantity is None or any(states_quantity(e.text, quantity) for e in evidence):
+        return None
+    return Reason(NOT_STATED, aspect=quantity.aspect)

@@ -67,8 +67,9 @@ def check_sentence(sentence: str, evidence: Sequence[Evidence], judge: SupportJu
                              True, "recited")
     closest = _closest(claim, evidence)
     if closest is not None:
+        # shown verbatim: a quote is not judged, so it carries no score (see SentenceCheck)
         return SentenceCheck(with_markers(closest.text, (closest.marker,)), sentence,
-                             (closest.marker,), 1.0, True, "replaced")
+                             (closest.marker,), None, None, "replaced")
     return SentenceCheck("", sentence, (), scored[0][0] if scored else 0.0, False, "dropped")
 
 
@@ -123,6 +124,6 @@ def _closest(claim: str, evidence: Sequence[Evidence]) -> Evidence | None:
 
 
 def extractive_fallback(evidence: Sequence[Evidence], count: int = 2) -> list[SentenceCheck]:
-    """When no model sentence survives: the best source sentences, verbatim and cited."""
-    return [SentenceCheck(with_markers(e.text, (e.marker,)), "", (e.marker,), 1.0, True, "extracted")
+    """When no model sentence survives: source sentences, verbatim and cited (quoted, not judged)."""
+    return [SentenceCheck(with_markers(e.text, (e.marker,)), "", (e.marker,), None, None, "extracted")
             for e in list(evidence)[:count]]

@@ -167,6 +167,9 @@ class SentenceCheck:
     action: "kept" (its citation supports it), "recited" (another source supports it: cited
     instead), "replaced" (the closest source sentence is shown in its place), "dropped" (nothing
     supports it; not shown), "extracted" (no model sentence survived: a source sentence is shown).
+    `support` and `supported` are the judge's score and verdict for the model's own sentences
+    (kept, recited, dropped); a quoted sentence (replaced, extracted) is the source's own text,
+    shown verbatim and not judged, so both are None.
     """
 
     text: str  # as shown, with its markers; the model's wording for kept/recited
@@ -179,6 +182,11 @@ class SentenceCheck:
     @property
     def shown(self) -> bool:
         return self.action != "dropped"
+
+    @property
+    def quoted(self) -> bool:
+        """Source text shown verbatim (not the model's words)."""
+        return self.action in ("replaced", "extracted")
 
 
 NOT_IN_CORPUS = "not_in_corpus"  # names: coined names found nowhere in the corpus

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from functools import lru_cache
 
 _WORD = re.compile(r"[a-z0-9]+(?:[.\-][a-z0-9]+)*")
@@ -127,3 +128,79 @@ def names_in(text: str) -> set[str]:
     """Coined names and acronyms of two characters or more, lower-cased (TinyCLIP, GPT-4, S3DIS, 3D):
     what a claim must not name unless its source does."""
     return {t.lower() for t in _NAME_TOKEN.findall(text) if _is_coined(t) and len(t) >= 2}
+
+
+# --- what a question asks for ---------------------------------------------------------------------
+@dataclass(frozen=True)
+class Quantity:
+    """A question asks for a number: `aspect` says what ("the number of parameters of Whisper
+    large-v3"); a sentence states it when it has a number and one of `cues` (a unit or the noun)."""
+
+    aspect: str
+    cues: re.Pattern
+
+
+# a number standing on its own ("70,000-hour", "1.5B", "90.0%"), not a digit inside a name (GPT-4,
+# large-v3), or a number word
+_NUMBER_WORD = re.compile(
+    r"(?<![\w.\-])\d+(?:[.,]\d+)*(?!\w)|(?<![\w.\-])\d+(?:\.\d+)?\s?(?:%|[kmbt]\b|x\b)|\b(?:half|twice|"
+    r"double|triple|one|two|three|four|five|six|seven|eight|nine|ten|dozens?|hundreds?|thousands?|"
+    r"millions?|billions?|trillions?)\b", re.I)
+_UNITS = {  # the asked noun's stem -> what a sentence stating it says besides the noun
+    "paramet": r"\d\s?[mbk]\b|params?\b|parameters?",
+    "hour": r"\d\s?h\b|hours?",
+    "gpu": r"gpus?|gpu[- ]hours?|a100|h100|v100|tpu",
+    "accuraci": r"%|accuracy|top-1|top-5",
+    "speedup": r"\d\s?[x\u00d7]\b|times|faster|speed-?up",
+    "memori": r"\d\s?[gmt]b\b|memory",
+    "token": r"\d\s?[mbt]\b|tokens?",
+    "imag": r"\d\s?[mbk]\b|images?",
+    "languag": r"languages?",
+    "layer": r"layers?",
+}
+_HOW_MANY = re.compile(
+    r"\bhow (?:many|much) (?P<what>(?:[\w\-]+ ){0,3}?[\w\-]+?)(?: (?:does|do|did|is|are|was|were|has|have|can|"
+    r"could|would|will)\b (?P<who>.+?))?\s*\??$", re.I)
+_WHAT_NUMBER = re.compile(
+    r"\bwhat (?:is|was|are|were) (?:the )?(?P<what>(?:[\w\-]+ ){0,2}(?:number|size|count|amount|"
+    r"accuracy|speed-?up|rate|budget|percentage|parameter count|batch size|context length))"
+    r"(?: (?:\w+ )?(?:of|for|in|by|does|did) (?P<who>.+?))?\s*\??$", re.I)
+_WHAT_SCORE = re.compile(
+    r"\bwhat (?P<what>(?:[\w\-]+ ){0,2}?(?:accuracy|map|nds|bleu|score|f1|wer|cer|speed-?up|perplexity|"
+    r"auc|miou|psnr|fid|recall|precision|error rate)(?: (?:and|or) [\w\-]+)?) (?:does|do|did|is|was|"
+    r"are|were) (?P<who>.+?)\s*\??$", re.I)
+_TRAILING_VERB = re.compile(r"\s+(?:have|has|use|uses|used|need|needs|train on|trained|"
+                            r"pre-?trained|contain|reach|reaches|achieve|achieves|get|report|obtain|"
+                            r"require|take|cover|support)\b.*$", re.I)
+
+
+def asked_quantity(question: str) -> Quantity | None:
+    """The number a question asks for ("How many parameters does X have?"), if it asks for one."""
+    match = (_HOW_MANY.search(question) or _WHAT_NUMBER.search(question)
+             or _WHAT_SCORE.search(question))
+    if match is None:
+        return None
+    what = match.group("what").strip()
+    who = _TRAILING_VERB.sub("", (match.group("who") or "").strip())
+    noun = stems(what.split()[-1])
+    # a known noun needs its unit; for any other one, a number is enough
+    unit = next((cue for stem, cue in _UNITS.items() if noun and noun[0].startswith(stem)), r".")
+    if match.re is not _HOW_MANY:
+        phrase = f"the {what}"
+    else:
+        phrase = f"the {'number' if 'many' in match.group(0).lower() else 'amount'} of {what}"
+    return Quantity(f"{phrase} of {who}" if who else phrase, re.compile(unit, re.I))
+
+
+_SECOND_QUESTION = re.compile(r"(?:,|\band\b)\s*(?:and\s+)?(?:what|which|how|why|where|when|on what|in what|"
+                              r"by how)\b", re.I)
+
+
+def asks_several(question: str) -> bool:
+    """ "What does X introduce, and what accuracy does it reach?": more than one question."""
+    return _SECOND_QUESTION.search(question) is not None
+
+
+def states_quantity(sentence: str, quantity: Quantity) -> bool:
+    """The sentence gives a number of the asked kind."""
+    return _NUMBER_WORD.search(sentence) is not None and quantity.cues.search(sentence) is not None

@@ -14,7 +14,7 @@ from assistant.citations import strip_markers
 from assistant.models.generators import Generator
 from assistant.models.judges import SupportJudge
 from assistant.schema import Evidence, SentenceCheck, normalise_title
-from assistant.text import content_terms
+from assistant.text import asked_quantity, content_terms, states_quantity
 
 MAX_SENTENCES = 4  # a short answer: the 135M default model rambles and repeats after that
 MAX_WRITTEN = 6  # sentences read from the model, shown or not, before it is stopped
@@ -40,6 +40,16 @@ def write_checked(
     if not shown:
         yield from (extractive_fallback(evidence) if fallback is None
                     else extractive_fallback(fallback, len(fallback)))
+
+
+def best_quotes(question: str, evidence: Sequence[Evidence], count: int = 2) -> list[Evidence]:
+    """The evidence sentences to quote when no model sentence survives: the best-scored ones, a
+    sentence giving the number a question asks for first ("What mAP does X reach?" quotes the
+    sentence with "46.2 mAP", not the first one), in marker order."""
+    quantity = asked_quantity(question)
+    ranked = sorted(evidence, key=lambda e: (not (quantity and states_quantity(e.text, quantity)),
+                                             -e.score))
+    return sorted(ranked[:count], key=lambda e: e.marker)
 
 
 def shown_text(checks: Sequence[SentenceCheck]) -> str:

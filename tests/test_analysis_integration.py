@@ -33,7 +33,7 @@ def test_comparative_question_resolves_both_papers_and_cites_each_side(assistant
         assert all(c.evidence.text in paper.abstract for c in cells)
     assert {c.title for c in comparison.answer.citations} == {TINYCLIP, TINYVIT}
     shown = [s for s in comparison.answer.sentences if s.shown]
-    assert shown and all(s.supported for s in shown)
+    assert shown and all(s.supported is True if not s.quoted else s.supported is None for s in shown)
     from assistant.markdown import comparison_text
 
     facts = comparison_text(comparison).lower()
@@ -83,4 +83,4 @@ def test_topic_digest_cites_only_its_papers_with_checked_sentences(assistant):
     assert any("SSL4EO" in t for t in titles)
     assert {c.title for c in topic.answer.citations} <= titles and topic.answer.citations
     shown = [s for s in topic.answer.sentences if s.shown]
-    assert shown and all(s.supported for s in shown)
+    assert shown and all(s.supported is True if not s.quoted else s.supported is None for s in shown)

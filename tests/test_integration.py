@@ -55,7 +55,9 @@ def test_ask_json_cites_a_retrieved_paper(sample_store, model_cache):
     assert {c["title"] for c in answer["citations"]} <= set(answer["retrieved"])
     cited = [c["title"] for c in answer["citations"]]
     assert any(t.startswith("TinyCLIP") for t in cited), json.dumps(answer, indent=1)
-    assert all(s["supported"] for s in answer["sentences"] if s["action"] != "dropped")
+    shown = [s for s in answer["sentences"] if s["action"] != "dropped"]
+    assert all(s["supported"] is True for s in shown if s["action"] in ("kept", "recited"))
+    assert all(s["supported"] is None and s["support"] is None for s in shown if s["action"] in ("replaced", "extracted"))
 
 
 def test_question_outside_the_corpus_abstains(sample_store, model_cache):

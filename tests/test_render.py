@@ -31,7 +31,7 @@ def test_highlight_marks_spans_and_escapes_the_rest():
 
 def test_render_answer_shows_only_shown_sentences_with_badges():
     html = render_answer(_answer(), [PAPER])
-    assert "First sentence here [1]." in html and "(supported)" in html
+    assert "First sentence here [1]." in html and "(checked)" in html
     assert "Nonsense" not in html
 
 

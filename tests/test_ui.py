@@ -142,7 +142,7 @@ def _last_reply_done(page) -> None:
         """() => {
             const bots = document.querySelectorAll('#chat .message.bot, #chat [data-testid="bot"]');
             const last = bots[bots.length - 1];
-            return last && /does not answer|\\((supported|re-cited|quoted|repaired)\\)/.test(last.innerText)
+            return last && /does not answer|\\((checked|checked, re-cited|quoted)\\)/.test(last.innerText)
                 && !document.querySelector('#chat .generating, #chat .pending');
         }""", timeout=180_000)
 

@@ -10,7 +10,7 @@ import typer
 from assistant.cli.common import JsonFlag, assistant
 from assistant.export import result_dict, search_dict
 from assistant.schema import Answer, Comparison
-from assistant.wording import answer_text
+from assistant.wording import answer_text, describe
 
 
 def search(
@@ -40,7 +40,7 @@ def ask(
         if isinstance(event, (Answer, Comparison)):
             answer = event
         elif not as_json:
-            typer.echo(event.text + " ", nl=False)
+            typer.echo((f"\u201c{event.text}\u201d" if event.quoted else event.text) + " ", nl=False)
     if as_json:
         typer.echo(json.dumps(result_dict(answer)))
         return
@@ -51,7 +51,11 @@ def ask(
         return
     if answer.abstained:
         typer.echo(answer_text(answer))
+    elif answer.reason:  # answered in part: say what the abstracts do not state
+        typer.echo("\n" + describe(answer.reason))
     typer.echo("")
+    if any(s.quoted for s in answer.sentences if s.shown):
+        typer.echo("(Sentences in \u201cquotes\u201d are the abstracts' own words, copied verbatim.)")
     _print_references(answer)
 
 

@@ -12,20 +12,28 @@ from pathlib import PurePath
 from assistant.citations import reference_list
 from assistant.markdown import comparison_markdown
 from assistant.schema import Answer, Comparison, IngestReport, Paper, SentenceCheck
-from assistant.wording import answer_text
+from assistant.wording import answer_text, describe
 
+# action -> (label, colour, the one line a hover explains it with)
 BADGES = {
-    "kept": ("supported", "#1a7f37"),
-    "recited": ("re-cited", "#1a7f37"),
-    "extracted": ("quoted", "#1a7f37"),
-    "replaced": ("repaired", "#9a6700"),
-    "dropped": ("not supported", "#cf222e"),
+    "kept": ("checked", "#1a7f37", "The model's sentence, checked against the source it cites"),
+    "recited": ("checked, re-cited", "#1a7f37",
+                "The model's sentence, checked against another source than the one it named, "
+                "and cited to that one"),
+    "replaced": ("quoted", "#0969da", "The model's sentence failed the check: the source sentence "
+                 "it was closest to is shown instead, verbatim (not judged)"),
+    "extracted": ("quoted", "#0969da", "Copied verbatim from the abstract: no sentence the model "
+                  "wrote passed the check (not judged)"),
+    "dropped": ("not supported", "#cf222e", "Failed the check; not shown"),
 }
+BADGE_LEGEND = ("<small>checked: the model's sentence, checked against its source · quoted: the "
+                "abstract's own words, copied verbatim</small>")
 
 
 def sentence_badge(check: SentenceCheck) -> str:
-    label, colour = BADGES.get(check.action, (check.action, "#57606a"))
-    return (f'<span class="badge" title="support {check.support or 0:.2f}" '
+    label, colour, meaning = BADGES.get(check.action, (check.action, "#57606a", check.action))
+    score = f" (support {check.support:.2f})" if check.support is not None else ""
+    return (f'<span class="badge" title="{html.escape(meaning + score)}" '
             f'style="color:{colour};font-size:0.75em">({label})</span>')
 
 
@@ -52,7 +60,8 @@ def render_answer(answer: Answer, papers: Sequence[Paper]) -> str:
     if answer.abstained:
         return f"**{html.escape(answer_text(answer))}**"
     body = " ".join(f"{html.escape(c.text)} {sentence_badge(c)}" for c in answer.sentences if c.shown)
-    return body + "\n\n" + render_references(answer, papers)
+    note = f"\n\n*{html.escape(describe(answer.reason))}*" if answer.reason else ""
+    return body + note + "\n\n" + BADGE_LEGEND + "\n\n" + render_references(answer, papers)
 
 
 def render_result(result: Answer | Comparison, papers: Sequence[Paper]) -> str:
