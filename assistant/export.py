@@ -1,4 +1,9 @@
-"""Plain-data views of results: the one JSON shape shared by the CLI's --json, the UI API and eval."""
+"""Plain-data views of results: the one JSON shape shared by the CLI's --json, the UI API and eval.
+
+Written out by hand rather than with pydantic's dumps of the dataclasses: the JSON is a public
+shape that adds derived fields (each sentence's cited titles, the reason in words, a comparison's
+plain text) and must not change when an internal field does.
+"""
 
 from __future__ import annotations
 
