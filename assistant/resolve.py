@@ -102,6 +102,8 @@ class PaperResolver:
         order = sorted(sorted(named), key=lambda pid: self._position(pid, lowered))
         missing = []
         for token in coined_names(question):
+            if self._owned(token, order):  # "VideoMAE" of "VideoMAE V2", a paper already named
+                continue
             if token.lower() in self._written_heads:
                 fuzzy = self._written_heads[token.lower()]
             elif self._known(token) or self._owned(token, order):

@@ -79,13 +79,15 @@ class NameIndex:
     def named_in(self, question: str) -> set[str]:
         """Paper ids whose name or full title appears in the question as whole words."""
         tokens = normalise_title(_POSSESSIVE.sub("", question)).split()
-        found: set[str] = set()
-        for size in range(1, min(self._longest, len(tokens)) + 1):
+        spans: list[tuple[int, int, set[str]]] = []
+        for size in range(min(self._longest, len(tokens)), 0, -1):  # longest names first
             for start in range(len(tokens) - size + 1):
                 name = " ".join(tokens[start:start + size])
-                if name in self._by_name and self._written_as_named(name, question):
-                    found |= self._by_name[name]
-        return found
+                inside = any(s <= start and start + size <= e for s, e, _ in spans)
+                # "VideoMAE V2" names that paper, not also "VideoMAE" (a name inside a longer one)
+                if name in self._by_name and not inside and self._written_as_named(name, question):
+                    spans.append((start, start + size, self._by_name[name]))
+        return set().union(*(ids for _, _, ids in spans))
 
     def _written_as_named(self, name: str, question: str) -> bool:
         if len(name) > SHORT_NAME or name not in self._written:

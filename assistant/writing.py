@@ -43,11 +43,14 @@ def write_checked(
 
 
 def best_quotes(question: str, evidence: Sequence[Evidence], count: int = 2) -> list[Evidence]:
-    """The evidence sentences to quote when no model sentence survives: the best-scored ones, a
-    sentence giving the number a question asks for first ("What mAP does X reach?" quotes the
-    sentence with "46.2 mAP", not the first one), in marker order."""
+    """The evidence sentences to quote when no model sentence survives: those of the best-ranked
+    paper first (evidence comes grouped by paper in retrieval order), and within a paper a sentence
+    giving the number the question asks for before the others ("What mAP does X reach?" quotes
+    the sentence with "46.2 mAP"), then by score; shown in marker order."""
     quantity = asked_quantity(question)
-    ranked = sorted(evidence, key=lambda e: (not (quantity and states_quantity(e.text, quantity)),
+    rank = {pid: i for i, pid in enumerate(dict.fromkeys(e.paper_id for e in evidence))}
+    ranked = sorted(evidence, key=lambda e: (rank[e.paper_id],
+                                             not (quantity and states_quantity(e.text, quantity)),
                                              -e.score))
     return sorted(ranked[:count], key=lambda e: e.marker)
 

@@ -101,3 +101,13 @@ class _Fixed:
 
     def embed_query(self, text):
         return self.embed([text])[0]
+
+
+def test_evidence_selection_favours_the_sentence_with_the_number_asked_for(fake_embedder):
+    from assistant.evidence import select_evidence
+    from assistant.schema import Paper
+
+    paper = Paper("p", GAPRETRAIN_TITLE, " ".join(GAPRETRAIN))
+    chosen = select_evidence("What mAP does GAPretrain achieve with the pretraining framework?",
+                             [paper], fake_embedder, 1)
+    assert "46.2 mAP" in chosen[0].text

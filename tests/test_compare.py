@@ -187,3 +187,13 @@ def test_compare_question_matching_one_paper_names_it(tmp_path, fake_embedder, m
     assert comparison.answer.reason == Reason(ONE_PAPER, (TINYCLIP.title,))
     assert answer_text(comparison.answer) == (f"Only one paper in the corpus matches this question "
                                       f"({TINYCLIP.title}): there is nothing to compare it with.")
+
+
+def test_a_coined_word_of_a_named_title_does_not_name_another_paper():
+    from assistant.retrieval import NameIndex
+
+    titles = {"v1": "VideoMAE: Masked Autoencoders are Data-Efficient Learners for Self-Supervised "
+                    "Video Pre-Training",
+              "v2": "VideoMAE V2: Scaling Video Masked Autoencoders with Dual Masking"}
+    resolver = PaperResolver(titles, NameIndex(titles).named_in, frozenset(), lambda q, k: [])
+    assert resolver.in_question("What masking does VideoMAE V2 introduce?").paper_ids == ["v2"]

@@ -86,3 +86,14 @@ def test_plain_words_and_lower_case_short_names_are_not_names(question, expected
         "d": "DINOv3",
     })
     assert index.named_in(question) == expected
+
+
+def test_a_name_inside_a_longer_name_does_not_count():
+    from assistant.retrieval import NameIndex
+
+    index = NameIndex({"v1": "VideoMAE: Masked Autoencoders are Data-Efficient Learners for "
+                             "Self-Supervised Video Pre-Training",
+                       "v2": "VideoMAE V2: Scaling Video Masked Autoencoders with Dual Masking"})
+    assert index.named_in("What masking does VideoMAE V2 introduce?") == {"v2"}
+    assert "v1" in index.named_in("What does VideoMAE learn from video?")  # shared by both titles
+    assert index.named_in("How do VideoMAE and VideoMAE V2 differ?") == {"v1", "v2"}
