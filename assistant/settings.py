@@ -50,7 +50,8 @@ class Settings(BaseSettings):
     )
     generator: str = Field(
         DEFAULT_GENERATOR,
-        description="Causal LM: the packaged SmolLM2-135M-Instruct, a Hugging Face id or a local path.",
+        description="Causal LM: the packaged SmolLM2-135M-Instruct, a Hugging Face id or a local path, "
+        "a `.gguf` file, or a model installed by `assistant models install`.",
     )
     generator_backend: str = Field(
         "transformers", pattern="^(auto|transformers|llama.cpp)$",

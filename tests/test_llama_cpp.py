@@ -58,6 +58,14 @@ def test_stopping_the_iteration_stops_the_generation(smollm2):
 
 
 @pytest.mark.slow
+def test_a_prompt_longer_than_the_context_is_one_line(smollm2):
+    small = LlamaCppGenerator(smollm2.path, max_new_tokens=8, context=256)
+    with pytest.raises(AssistantError) as refused:
+        small.complete([{"role": "user", "content": "word " * 300}])
+    assert "more than its context of 256" in str(refused.value) and "\n" not in str(refused.value)
+
+
+@pytest.mark.slow
 def test_yes_probability_equals_the_first_token_probabilities(smollm2):
     """Checked against llama-cpp-python's own logprobs path for the same chat prompt."""
     from llama_cpp import Llama

@@ -42,17 +42,29 @@ class LlamaCppGenerator:
         self.temperature = temperature
         self._lock = threading.Lock()
         self._llama = _load(self.path, threads, context)
+        # llama.cpp may round its context up, but llama-cpp-python's token buffer keeps the size asked for.
+        self.context = min(context, self._llama.n_ctx())
         self._yes_tokens = self._single_tokens(_YES)
         self._no_tokens = self._single_tokens(_NO)
 
     def stream(self, messages: list[Message], max_new_tokens: int | None = None) -> Iterator[str]:
+        prompt_tokens = len(self._prompt_tokens(messages))
+        if prompt_tokens >= self.context:
+            raise AssistantError(f"generator {self.name!r}: the prompt has {prompt_tokens} tokens, more than "
+                                 f"its context of {self.context}")
+        budget = min(max_new_tokens or self.max_new_tokens, self.context - prompt_tokens)
         with self._lock:
-            chunks = self._chat(messages, max_new_tokens)
+            chunks = self._llama.create_chat_completion(
+                messages=messages, max_tokens=budget,
+                temperature=self.temperature, top_k=1 if self.temperature == 0 else 40, stream=True,
+            )
             try:
                 for chunk in chunks:
                     piece = chunk["choices"][0]["delta"].get("content")
                     if piece:
                         yield piece
+            except ValueError as error:  # what llama-cpp-python raises for a request it cannot run
+                raise AssistantError(f"generator {self.name!r}: {_first_line(error)}") from error
             finally:
                 chunks.close()  # a consumer that stops early ends llama.cpp's decode loop here
 
@@ -77,15 +89,6 @@ class LlamaCppGenerator:
         yes = sum(math.exp(logits[token] - peak) for token in self._yes_tokens)
         no = sum(math.exp(logits[token] - peak) for token in self._no_tokens)
         return yes / (yes + no)
-
-    def _chat(self, messages: list[Message], max_new_tokens: int | None) -> Iterator[dict[str, Any]]:
-        try:
-            return self._llama.create_chat_completion(
-                messages=messages, max_tokens=max_new_tokens or self.max_new_tokens,
-                temperature=self.temperature, top_k=1 if self.temperature == 0 else 40, stream=True,
-            )
-        except ValueError as error:  # llama-cpp-python reports a prompt longer than the context this way
-            raise AssistantError(f"generator {self.name!r}: {_first_line(error)}") from error
 
     def _prompt_tokens(self, messages: list[Message]) -> list[int]:
         from llama_cpp.llama_chat_format import Jinja2ChatFormatter
