@@ -1,6 +1,6 @@
 """llama.cpp generator speed: load, prefill and decode tokens/s per model and thread count.
 
-    python eval/bench_llama_cpp.py [--repeats 3] [--cache DIR]
+    python eval/bench_llama_cpp.py [--repeats 3] [--cache DIR] [--threads 1 2] [--models NAME ...] [--new-tokens 48]
 
 A ~400-token prompt (sample abstracts) is prefilled from an empty KV cache each run; decode speed is
 the tokens after the first one over the time after the first piece. Medians of the repeats; the
@@ -22,7 +22,6 @@ from assistant.models import generators, install  # noqa: E402
 from assistant.models.llama_cpp import LlamaCppGenerator  # noqa: E402
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "daily_papers" / "000_9c1c75a0277bd027.txt"
-NEW_TOKENS = 48
 
 
 def prompt_messages(generator: LlamaCppGenerator, tokens: int = 400) -> list[dict[str, str]]:
@@ -36,11 +35,11 @@ def prompt_messages(generator: LlamaCppGenerator, tokens: int = 400) -> list[dic
             {"role": "user", "content": f"{text}\n\nList every method named above, one per line, with a long explanation."}]
 
 
-def run_once(generator: LlamaCppGenerator, messages: list[dict[str, str]]) -> tuple[float, float, int]:
+def run_once(generator: LlamaCppGenerator, messages: list[dict[str, str]], new_tokens: int) -> tuple[float, float, int]:
     generator._llama.reset()  # an empty KV cache: every run prefills the whole prompt
     started = time.perf_counter()
     first = None
-    for _ in generator.stream(messages, NEW_TOKENS):
+    for _ in generator.stream(messages, new_tokens):
         first = first or time.perf_counter()
     finished = time.perf_counter()
     prompt_tokens = len(generator._prompt_tokens(messages))
@@ -51,22 +50,27 @@ def run_once(generator: LlamaCppGenerator, messages: list[dict[str, str]]) -> tu
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--threads", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--models", nargs="+", default=None, help="SmolLM2-135M and/or registry names")
+    parser.add_argument("--new-tokens", type=int, default=48)
     parser.add_argument("--cache", type=Path, default=Path(os.environ.get("ASSISTANT_MODEL_CACHE", "store/models")))
     arguments = parser.parse_args()
     models = {"SmolLM2-135M": generators._packaged_gguf_folder() / generators.PACKAGED_GGUF_FILE}
     for name in install.REGISTRY:
-        models[name] = install.verified_path(name, arguments.cache)
+        if arguments.models is None or name in arguments.models:
+            models[name] = install.verified_path(name, arguments.cache)
+    models = {name: path for name, path in models.items() if arguments.models is None or name in arguments.models}
     print("| model | threads | load s | prefill tok/s | decode tok/s | prompt tokens | load avg |")
     print("|---|---|---|---|---|---|---|")
     for name, path in models.items():
-        for threads in (1, 2):
+        for threads in arguments.threads:
             loads, prefills, decodes = [], [], []
             for _ in range(arguments.repeats):
                 started = time.perf_counter()
-                generator = LlamaCppGenerator(path, NEW_TOKENS, threads=threads)
+                generator = LlamaCppGenerator(path, arguments.new_tokens, threads=threads)
                 loads.append(time.perf_counter() - started)
                 messages = prompt_messages(generator)
-                prefill, decode, prompt_tokens = run_once(generator, messages)
+                prefill, decode, prompt_tokens = run_once(generator, messages, arguments.new_tokens)
                 prefills.append(prefill)
                 decodes.append(decode)
                 del generator
