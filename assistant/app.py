@@ -18,7 +18,8 @@ from assistant.dates import paper_date
 from assistant.digest import DigestSettings, build_digest, in_window, on_topic
 from assistant.evidence import select_evidence
 from assistant.models.embedders import Embedder, SentenceTransformerEmbedder
-from assistant.models.generators import Generator, TransformersGenerator
+from assistant import models
+from assistant.models.generators import Generator
 from assistant.models.judges import EvidenceJudge, NLIJudge, SupportJudge
 from assistant.ingest import ingest, reindex
 from assistant.prompts import load_prompt
@@ -45,11 +46,7 @@ def build_judge(settings: Settings, embedder: Embedder) -> SupportJudge:
 
 
 def build_generator(settings: Settings) -> Generator:
-    return TransformersGenerator(
-        settings.generator, cache_dir=settings.model_cache_dir,
-        max_new_tokens=settings.max_new_tokens, temperature=settings.temperature,
-        threads=settings.threads,
-    )
+    return models.build_generator(settings)
 
 
 class Assistant:

@@ -50,7 +50,33 @@ class Settings(BaseSettings):
     )
     generator: str = Field(
         DEFAULT_GENERATOR,
-        description="Causal LM: the packaged SmolLM2-135M-Instruct, a Hugging Face id or a local path.",
+        description="Causal LM: the packaged SmolLM2-135M-Instruct, a Hugging Face id or a local path, "
+        "a `.gguf` file, or a model installed by `assistant models install`.",
+    )
+    generator_backend: str = Field(
+        "transformers", pattern="^(auto|transformers|llama.cpp)$",
+        description="How the packaged SmolLM2 runs: `transformers`, `llama.cpp`, or `auto` (llama.cpp when "
+        "llama-cpp-python imports, else transformers). A `.gguf` path or an installed model from "
+        "`assistant models list` always runs on llama.cpp; a Hugging Face id or folder on transformers.",
+    )
+    generator_url: str | None = Field(
+        None, description="Base URL of an OpenAI-compatible server (vLLM, TGI, llama.cpp server, Ollama), "
+        "e.g. `http://127.0.0.1:8080/v1`; when set, answers come from it and no local generator loads.",
+    )
+    generator_model: str | None = Field(
+        None, description="Model name the server at `generator_url` knows (default: `generator`)."
+    )
+    generator_api_key: SecretStr | None = Field(
+        None, description="API key for `generator_url`, from the environment or the config file (never a flag)."
+    )
+    generator_api_key_file: Path | None = Field(
+        None, description="File holding the API key for `generator_url` (used when `generator_api_key` is unset)."
+    )
+    generator_timeout: float = Field(
+        60.0, gt=0, description="Seconds one request to `generator_url` may take before it is retried."
+    )
+    generator_deadline: float = Field(
+        300.0, gt=0, description="Seconds an answer from `generator_url` may take in all, retries included."
     )
     judge: str = Field(
         "offline", description="Support judge: `offline` (embedding + overlap + consistency checks) "

@@ -14,7 +14,7 @@ from typing import Annotated, Optional
 import typer
 
 from assistant import environment
-from assistant.cli import analysis, ask, eval as eval_commands, library, serve
+from assistant.cli import analysis, ask, eval as eval_commands, library, models, serve
 from assistant.cli import common
 from assistant.schema import AssistantError
 
@@ -47,6 +47,7 @@ COMMANDS = {
 }
 for _name, _command in COMMANDS.items():
     app.command(_name)(_command)
+app.add_typer(models.app, name="models")
 
 
 def run() -> None:
