@@ -26,7 +26,9 @@ _DANGLING = {"the", "a", "an", "of", "and", "or", "to", "with", "for", "in", "on
              "that", "which", "its", "their", "than", "via", "into", "such"}
 _AUXILIARIES = {"is", "are", "was", "were", "be", "been", "being", "has", "have", "had", "can", "could",
                 "may", "might", "will", "would", "shall", "should", "must", "does", "do", "did"}
-_FINITE = re.compile(r"^[a-z]{3,}(?:ed|es|s)$")
+_PAST = re.compile(r"^[a-z]{3,}ed$")
+_THIRD_PERSON = re.compile(r"^[a-z]{2,}(?:es|s)$")
+_SUBJECTS = {"we", "they", "it", "this", "which", "that", "who", "each", "both", "one"}
 _WORD = re.compile(r"[A-Za-z][A-Za-z'-]*")
 
 
@@ -46,15 +48,27 @@ def own_share(records: Sequence[dict]) -> float | None:
     return _mean(action in OWN for action in actions)
 
 
+def _has_verb(tokens: list[str]) -> bool:
+    """Crude, without a tagger: an auxiliary, a past form (-ed), a word after a subject pronoun
+    ("we propose"), or an -s word right after a name ("TinyCLIP distils")."""
+    for before, token in zip([""] + tokens, tokens):
+        lowered = token.lower()
+        if lowered in _AUXILIARIES or (token.islower() and _PAST.match(token)):
+            return True
+        if before.lower() in _SUBJECTS and token.islower():
+            return True
+        if before[:1].isupper() and _THIRD_PERSON.match(token):
+            return True
+    return False
+
+
 def is_fragment(text: str) -> bool:
-    """A shown sentence that stops mid-phrase (no end mark, or a dangling last word) or has no word
-    that can be a finite verb (an auxiliary, or a lower-case -s/-ed/-es word after the first)."""
+    """A shown sentence that stops mid-phrase (no end mark, or a dangling last word) or has no verb."""
     text = strip_markers(text).strip().rstrip("\"')”’")
     tokens = _WORD.findall(text)
     if not tokens or text[-1:] not in ".!?" or tokens[-1].lower() in _DANGLING:
         return True
-    later = [t for t in tokens[1:] if t.islower()]
-    return not any(t.lower() in _AUXILIARIES for t in tokens) and not any(_FINITE.match(t) for t in later)
+    return not _has_verb(tokens)
 
 
 def fragment_share(records: Sequence[dict]) -> float | None:
