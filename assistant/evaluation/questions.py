@@ -83,3 +83,21 @@ def load_questions(path: Path, split: str | None = None) -> list[dict]:
         if not questions:
             raise AssistantError(f"question file {path} has no questions in split {split!r}")
     return questions
+
+
+SPLIT_SEED = 10  # fixed: the split of the dev sets is part of their definition
+TUNE_SHARE = 0.5
+
+
+def assign_splits(questions: list[dict], seed: int = SPLIT_SEED) -> dict[str, str]:
+    """id -> "tune" | "test": within each type, ids sorted then shuffled with `seed`; the first
+    half (rounded down) tunes, the rest is reported. Stratified, so both parts have every type."""
+    import random
+
+    splits = {}
+    for kind in sorted({q["type"] for q in questions}):
+        ids = sorted(q["id"] for q in questions if q["type"] == kind)
+        random.Random(f"{seed}:{kind}").shuffle(ids)
+        cut = int(len(ids) * TUNE_SHARE)
+        splits.update({qid: "tune" if index < cut else "test" for index, qid in enumerate(ids)})
+    return splits
