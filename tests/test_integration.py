@@ -7,13 +7,14 @@ import sys
 
 import pytest
 
+from assistant.environment import offline_environment
 from conftest import ROOT, SAMPLE
 
 pytestmark = pytest.mark.slow
 
 
 def _cli(*args, store, cache=None, check=True):
-    env = dict(os.environ, ASSISTANT_STORE=str(store))
+    env = offline_environment({**os.environ, "ASSISTANT_STORE": str(store)})
     if cache:
         env["ASSISTANT_MODEL_CACHE"] = str(cache)
     result = subprocess.run([sys.executable, "-m", "assistant", *args], cwd=ROOT, env=env,

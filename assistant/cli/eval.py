@@ -39,7 +39,7 @@ def eval_command(
     mode = "retrieval" if retrieval_only else "generation"
     wanted = read_floors(floors, mode) if floors else None
     with ExitStack() as stack:
-        system = _assistant(ingest, stack)
+        system = assistant_for(ingest, stack)
         scorer = None if retrieval_only else build_score_judge(score_judge, system.embedder,
                                                                system.settings.threads)
         bar, update = progress("questions", unit="question")
@@ -58,7 +58,7 @@ def eval_command(
         raise typer.Exit(1)
 
 
-def _assistant(folder: Path | None, stack: ExitStack):
+def assistant_for(folder: Path | None, stack: ExitStack):
     """The configured assistant or, with a folder, one over a temporary store of that folder."""
     if folder is None:
         return assistant()
