@@ -178,3 +178,40 @@ def test_one_validator_lists_every_problem_of_a_line(tmp_path):
     questions, problems = parse_lines(path)
     assert len(questions) == 1 and problems == [f"{path}:2: duplicate id 'x'",
                                                 f"{path}:3: not valid JSON (Expecting value)"]
+
+
+def test_floors_of_the_baselines_themselves_catch_a_broken_component():
+    floors = {"baselines": {"bm25_only": {"all": {"mrr": 0.5}}}, "all": {"mrr": 0.8}}
+    broken = {"bm25_only": {"all": {"mrr": 0.0}}}
+    assert check_floors({"all": {"mrr": 0.9}}, floors, broken) == ["baseline bm25_only: all mrr: 0.000 < 0.5"]
+    assert check_floors({"all": {"mrr": 0.9}}, floors, {"bm25_only": {"all": {"mrr": 0.7}}}) == []
+
+
+def test_eval_cli_ingests_a_folder_into_a_temporary_store(run_cli, tmp_path):
+    folder = tmp_path / "days"
+    folder.mkdir()
+    (folder / "papers.jsonl").write_text("".join(json.dumps({"title": p.title, "abstract": p.abstract}) + "\n"
+                                                 for p in (TINYCLIP, WHISPER)))
+    questions = tmp_path / "q.jsonl"
+    questions.write_text(json.dumps({"id": "f1", "type": "factual", "question": "What does TinyCLIP distil?",
+                                     "gold_titles": [TINYCLIP.title], "key_facts": [], "split": "test"}) + "\n")
+    code, out, err = run_cli("eval", "--questions", str(questions), "--out", str(tmp_path / "r.jsonl"),
+                             "--retrieval-only", "--ingest", str(folder), "--split", "test", "--json")
+    assert code == 0, err
+    result = json.loads(out)
+    assert result["system"]["all"]["mrr"] == 1.0 and set(result["baselines"]) == {
+        "dense_only", "bm25_only", "no_title_boost"}
+    assert not (tmp_path / "store").exists()  # the configured store is untouched
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--score-judge", "gpt4"], "error: unknown score judge 'gpt4': use offline, nli:MODEL or entailment:MODEL"),
+    (["--split", "dev"], "has no questions in split 'dev'"),
+    (["--ingest", "/no/such/folder"], "error: no such folder to ingest: /no/such/folder"),
+])
+def test_eval_cli_bad_options_are_one_line_errors(run_cli, tmp_path, args, message):
+    questions = tmp_path / "q.jsonl"
+    questions.write_text(json.dumps({"id": "u1", "type": "unanswerable", "question": "Sourdough?",
+                                     "gold_titles": [], "key_facts": []}) + "\n")
+    code, _, err = run_cli("eval", "--questions", str(questions), "--out", str(tmp_path / "r.jsonl"), *args)
+    assert code == 1 and message in err and len(err.strip().splitlines()) == 1

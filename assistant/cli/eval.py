@@ -32,12 +32,13 @@ def eval_command(
     the baselines (extractive, dense only, BM25 only, no title boost)."""
     from assistant.evaluation.floors import check_floors, read_floors
     from assistant.evaluation.questions import load_questions
-    from assistant.evaluation.scoring import build_score_judge
+    from assistant.evaluation.scoring import build_score_judge, parse_spec
     from assistant.evaluation.suite import evaluate
 
     chosen = load_questions(questions, split)[::every][:limit]  # a bad file fails before any model loads
     mode = "retrieval" if retrieval_only else "generation"
     wanted = read_floors(floors, mode) if floors else None
+    parse_spec(score_judge)
     with ExitStack() as stack:
         system = assistant_for(ingest, stack)
         scorer = None if retrieval_only else build_score_judge(score_judge, system.embedder,

@@ -7,6 +7,8 @@ bound, where a bound is one of, or a list of:
 - {"over": BASELINE, "by": m}: the metric is at least BASELINE's value of it + m (m may be negative:
   "MRR no lower than dense-only - 0.01" is {"over": "dense_only", "by": -0.01});
 - {"under": BASELINE, "by": m}: the metric is at most BASELINE's value + m.
+A group named "baselines" holds floors of the baselines themselves (name -> group -> metric ->
+bound): "BM25 alone still finds the papers" fails when BM25 is broken, whatever the system scores.
 Keys starting with "_" are comments.
 """
 
@@ -58,7 +60,12 @@ def check_floors(summary: dict[str, dict], floors: dict[str, dict],
                  baselines: dict[str, dict] | None = None) -> list[str]:
     """One message per bound that does not hold. `summary` and each baseline map group -> metrics."""
     failures = []
+    for name, groups in floors.get("baselines", {}).items():
+        own = check_floors((baselines or {}).get(name, {}), groups, baselines)
+        failures += [f"baseline {name}: {failure}" for failure in own]
     for group, wanted in floors.items():
+        if group == "baselines":
+            continue
         for metric, bounds in wanted.items():
             value = summary.get(group, {}).get(metric)
             for bound in bounds if isinstance(bounds, list) else [bounds]:

@@ -64,19 +64,25 @@ def entailment_judge(target: str, loader: Callable[[str], YesNoModel] | None = N
     return ProbabilityJudge(model, f"entailment:{target}")
 
 
+def parse_spec(spec: str) -> tuple[str, str]:
+    """(kind, target) of a SPEC, checked before any model loads; a bad SPEC is a one-line error."""
+    kind, _, target = (spec or "").strip().partition(":")
+    if (kind == "offline" and not target) or (kind in ("nli", "entailment") and target):
+        return kind, target
+    raise AssistantError(f"unknown score judge {spec!r}: use offline, nli:MODEL or entailment:MODEL")
+
+
 def build_score_judge(spec: str, embedder, threads: int = 1,
                       loader: Callable[[str], YesNoModel] | None = None) -> SupportJudge:
-    """The scoring judge named by SPEC; a bad SPEC is a one-line error."""
-    kind, _, target = (spec or "").strip().partition(":")
-    if kind == "offline" and not target:
+    """The scoring judge named by SPEC."""
+    kind, target = parse_spec(spec)
+    if kind == "offline":
         judge = EvidenceJudge(embedder, DEFAULT_THRESHOLD)
         judge.name = "offline"
         return judge
-    if kind == "nli" and target:
+    if kind == "nli":
         return NLIJudge(target, DEFAULT_THRESHOLD, threads)
-    if kind == "entailment" and target:
-        return entailment_judge(target, loader)
-    raise AssistantError(f"unknown score judge {spec!r}: use offline, nli:MODEL or entailment:MODEL")
+    return entailment_judge(target, loader)
 
 
 def judge_name(judge) -> str:
