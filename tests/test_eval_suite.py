@@ -39,7 +39,7 @@ def test_relative_floors_compare_with_the_baseline_of_the_same_run():
                       "false_abstention": {"under": "extractive", "by": 0.05},
                       "citation_precision": {"over": "extractive", "by": -0.02}}}
     assert check_floors(summary, floors, baselines) == [
-        "all key_facts: 0.450 < extractive 0.400 + 0.10",
+        "all key_facts: 0.450 < extractive 0.400 + 0.1",
         "all mrr: 0.950 < dense_only 0.980 - 0.01",
         "all false_abstention: 0.100 > extractive 0.000 + 0.05",
         "all citation_precision: baseline extractive has no value"]

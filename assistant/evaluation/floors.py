@@ -50,7 +50,7 @@ def _failure(where: str, value, bound, baselines: dict) -> str | None:
     if reference is None:
         return f"{where}: baseline {name} has no value"
     limit = reference + margin
-    text = f"{name} {reference:.3f} {'+' if margin >= 0 else '-'} {abs(margin):.2f}"
+    text = f"{name} {reference:.3f} {'+' if margin >= 0 else '-'} {abs(margin):g}"
     if side == "over":
         return None if value is not None and value >= limit - 1e-9 else f"{where}: {_shown(value)} < {text}"
     return None if value is not None and value <= limit + 1e-9 else f"{where}: {_shown(value)} > {text}"
