@@ -1,7 +1,7 @@
 """Run a question file through the assistant and write one result record per question.
 
-Question files: one JSON object a line with id, type, question, gold_titles, reference_answer and
-key_facts (eval/questions.jsonl is ours; any file in that format works).
+The question-file format and its validator are in `assistant.evaluation.questions`; the runs of the
+baselines and the scoring are composed in `assistant.evaluation.suite`.
 """
 
 from __future__ import annotations
