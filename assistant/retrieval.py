@@ -98,10 +98,13 @@ class NameIndex:
 class Retriever:
     """Search over one store; rebuild (`refresh`) after the store changes."""
 
-    def __init__(self, store: "Store", embedder: Embedder, title_boost: float = 1.0):
+    def __init__(self, store: "Store", embedder: Embedder, title_boost: float = 1.0,
+                 dense: bool = True, lexical: bool = True):
         self.store = store
         self.embedder = embedder
         self.title_boost = title_boost
+        # either side can be switched off, for the eval's ablations (dense only, BM25 only)
+        self.use_dense, self.use_lexical = dense, lexical
         self.refresh()
 
     def refresh(self) -> None:
@@ -123,8 +126,9 @@ class Retriever:
             return []
         query_vector = self.embedder.embed_query(query)
         dense = [(c, sim) for c, sim in self.store.nearest_chunks(query_vector, CANDIDATES)
-                 if c.chunk_id in self._row]
-        lexical = [self._chunks[i] for i in self._lexical.search(query, CANDIDATES)]
+                 if c.chunk_id in self._row] if self.use_dense else []
+        lexical = [self._chunks[i] for i in self._lexical.search(query, CANDIDATES)] \
+            if self.use_lexical else []
         fused: dict[str, float] = defaultdict(float)
         for rank, (chunk, _) in enumerate(dense):
             fused[chunk.chunk_id] += 1.0 / (RRF_K + rank + 1)

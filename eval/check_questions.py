@@ -1,17 +1,18 @@
-"""Validate the evaluation dev set (eval/questions.jsonl) against the paper corpus.
+"""Validate an evaluation question file against its paper corpus.
 
-Usage: .venv/bin/python eval/check_questions.py [FILE]
+Usage: .venv/bin/python eval/check_questions.py [FILE [CORPUS_FOLDER]]
+(default: eval/questions.jsonl against data/daily_papers; eval/questions_real.jsonl is checked
+against ../shared/real/hf_daily_papers).
 
-Checks every line: JSON object with the required fields and types, a known type, a unique id,
-`named` (bool) on factual questions, gold titles that are exactly corpus titles, key facts of
-factual/compare questions occurring (case-insensitively) in the abstract of one of the gold
-papers, and unanswerable questions without gold titles or key facts. Prints counts per type;
-exits 1 with one line per problem.
+Every line goes through the one question validator (assistant.evaluation.questions, strict: the
+dev sets' own fields too), then: gold titles that are exactly corpus titles, key facts of
+factual/compare questions occurring (case-insensitively) in a gold paper's abstract, unanswerable
+questions without gold titles or key facts, and a split field equal to the fixed stratified split
+(seed SPLIT_SEED). Prints counts per type and split; exits 1 with one line per problem.
 """
 
 from __future__ import annotations
 
-import json
 import sys
 from collections import Counter
 from pathlib import Path
@@ -19,46 +20,20 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from assistant.evaluation.questions import TYPES, assign_splits, parse_lines  # noqa: E402
 from assistant.ingest import deduplicate  # noqa: E402
 from assistant.sources import parse_paths  # noqa: E402
 
 DEFAULT_FILE = ROOT / "eval" / "questions.jsonl"
+REAL_FILE = ROOT / "eval" / "questions_real.jsonl"
 CORPUS_DIR = ROOT / "data" / "daily_papers"
-TYPES = ("factual", "compare", "topic", "unanswerable")
-FIELDS: dict[str, type] = {
-    "id": str,
-    "type": str,
-    "question": str,
-    "gold_titles": list,
-    "reference_answer": str,
-    "key_facts": list,
-}
+REAL_DIR = ROOT.parent / "shared" / "real" / "hf_daily_papers"
 
 
 def load_corpus(folder: Path = CORPUS_DIR) -> dict[str, str]:
     """Map every distinct corpus title to its abstract, using the project's parser."""
     papers, _ = deduplicate(parse_paths([folder]).papers)
     return {paper.title: paper.abstract for paper in papers}
-
-
-def check_shape(record: object) -> list[str]:
-    """Problems with the fields, their types and the question type of one record."""
-    if not isinstance(record, dict):
-        return ["not a JSON object"]
-    problems = [
-        f"field {name!r} missing or not {kind.__name__}"
-        for name, kind in FIELDS.items()
-        if not isinstance(record.get(name), kind)
-    ]
-    for name in ("gold_titles", "key_facts"):
-        values = record.get(name)
-        if isinstance(values, list) and not all(isinstance(v, str) and v.strip() for v in values):
-            problems.append(f"{name} must hold non-empty strings")
-    if record.get("type") not in TYPES:
-        problems.append(f"type {record.get('type')!r} not one of {', '.join(TYPES)}")
-    if record.get("type") == "factual" and not isinstance(record.get("named"), bool):
-        problems.append("factual question needs a boolean 'named'")
-    return problems
 
 
 def check_content(record: dict, corpus: dict[str, str]) -> list[str]:
@@ -84,41 +59,32 @@ def check_content(record: dict, corpus: dict[str, str]) -> list[str]:
 
 
 def check_file(path: Path, corpus: dict[str, str]) -> tuple[list[str], Counter[str]]:
-    """Check every line of the file; return the problems and the counts per type."""
-    problems: list[str] = []
+    """Check every line of the file; return the problems and the counts per type and split."""
+    questions, problems = parse_lines(path, strict=True)
     counts: Counter[str] = Counter()
-    seen: set[str] = set()
-    lines = path.read_text(encoding="utf-8").splitlines()
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as error:
-            problems.append(f"line {number}: invalid JSON ({error.msg})")
-            continue
-        issues = check_shape(record)
-        if not issues:
-            issues = check_content(record, corpus)
-            counts[record["type"]] += 1
-            if record["id"] in seen:
-                issues.append(f"duplicate id {record['id']!r}")
-            seen.add(record["id"])
-        label = record.get("id", "?") if isinstance(record, dict) else "?"
-        problems.extend(f"line {number} ({label}): {issue}" for issue in issues)
+    splits = assign_splits(questions)
+    for question in questions:
+        counts[question["type"]] += 1
+        counts[f"{question['type']}/{question['split']}"] += 1
+        issues = check_content(question, corpus)
+        if question["split"] != splits[question["id"]]:
+            issues.append(f"split is {question['split']!r}, the fixed split says {splits[question['id']]!r}")
+        problems += [f"{path} ({question['id']}): {issue}" for issue in issues]
     return problems, counts
 
 
 def main(argv: list[str]) -> int:
-    """Run the checks on argv[0] (default eval/questions.jsonl); 0 if clean, else 1."""
+    """Run the checks; 0 if clean, else 1."""
     path = Path(argv[0]) if argv else DEFAULT_FILE
-    if not path.is_file():
-        print(f"no such file: {path}")
-        return 1
-    problems, counts = check_file(path, load_corpus())
+    folder = Path(argv[1]) if len(argv) > 1 else REAL_DIR if path.resolve() == REAL_FILE else CORPUS_DIR
+    for needed in (path, folder):
+        if not needed.exists():
+            print(f"no such file or folder: {needed}")
+            return 1
+    problems, counts = check_file(path, load_corpus(folder))
     for kind in TYPES:
-        print(f"{kind}: {counts[kind]}")
-    print(f"total: {sum(counts.values())}")
+        print(f"{kind}: {counts[kind]} (tune {counts[kind + '/tune']}, test {counts[kind + '/test']})")
+    print(f"total: {sum(counts[kind] for kind in TYPES)}")
     for problem in problems:
         print(problem)
     return 1 if problems else 0

@@ -18,33 +18,80 @@ ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "data" / "daily_papers"
 
 
+LOCAL_NAMES = {"localhost", "localhost.localdomain", "ip6-localhost", ""}
+
+
+class NetworkBlocked(AssertionError):
+    """A test tried to reach (or resolve a name on) the network."""
+
+
+def _is_local_host(host) -> bool:
+    """Loopback, a local name, or the unspecified address (what servers bind to)."""
+    if host is None:
+        return True
+    if isinstance(host, bytes):
+        host = host.decode(errors="replace")
+    host = str(host).split("%")[0].strip("[]")
+    if host.lower() in LOCAL_NAMES or host.lower().endswith(".localhost"):
+        return True
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return address.is_loopback or address.is_unspecified
+
+
 def _is_local(address) -> bool:
     if not isinstance(address, tuple):  # unix sockets
         return True
-    host = address[0]
-    if host in ("localhost", ""):
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
+    return _is_local_host(address[0])
 
 
-@pytest.fixture(autouse=True)
-def no_network(monkeypatch):
-    """Any connection to a non-loopback address fails the test."""
-    real_connect, real_connect_ex = socket.socket.connect, socket.socket.connect_ex
+def _guards():
+    """(owner, attribute, guarded replacement) for TCP connect, UDP send and name resolution."""
+    real = {name: getattr(socket.socket, name) for name in ("connect", "connect_ex", "sendto", "sendmsg")}
+    real_getaddrinfo = socket.getaddrinfo
 
-    def guarded(real):
-        def connect(self, address, *args):
-            if self.family in (socket.AF_INET, socket.AF_INET6) and not _is_local(address):
-                raise AssertionError(f"test tried to reach the network: {address!r}")
-            return real(self, address, *args)
-        return connect
+    def check(sock, address):
+        if sock.family in (socket.AF_INET, socket.AF_INET6) and not _is_local(address):
+            raise NetworkBlocked(f"test tried to reach the network: {address!r}")
 
-    monkeypatch.setattr(socket.socket, "connect", guarded(real_connect))
-    monkeypatch.setattr(socket.socket, "connect_ex", guarded(real_connect_ex))
+    def connect(self, address, *args):
+        check(self, address)
+        return real["connect"](self, address, *args)
+
+    def connect_ex(self, address, *args):
+        check(self, address)
+        return real["connect_ex"](self, address, *args)
+
+    def sendto(self, data, *args):
+        check(self, args[-1])  # sendto(data, address) or sendto(data, flags, address)
+        return real["sendto"](self, data, *args)
+
+    def sendmsg(self, buffers, *args):
+        if len(args) >= 3 and args[2] is not None:  # sendmsg(buffers, ancdata, flags, address)
+            check(self, args[2])
+        return real["sendmsg"](self, buffers, *args)
+
+    def getaddrinfo(host, *args, **kwargs):
+        if not _is_local_host(host):
+            raise NetworkBlocked(f"test tried to resolve a name on the network: {host!r}")
+        return real_getaddrinfo(host, *args, **kwargs)
+
+    return [(socket.socket, "connect", connect), (socket.socket, "connect_ex", connect_ex),
+            (socket.socket, "sendto", sendto), (socket.socket, "sendmsg", sendmsg),
+            (socket, "getaddrinfo", getaddrinfo)]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_network():
+    """For the whole session: TCP connects, UDP sends and name lookups that leave the machine fail
+    (loopback and local names work, for the servers the tests start)."""
+    patch = pytest.MonkeyPatch()
+    for owner, name, guarded in _guards():
+        patch.setattr(owner, name, guarded)
     yield
+    patch.undo()
 
 
 class ScriptedGenerator:

@@ -25,7 +25,8 @@ def test_eval_cli_on_a_tiny_question_file(sample_store, model_cache, tmp_path):
     out, report = tmp_path / "results.jsonl", tmp_path / "report.md"
     result = _cli("eval", "--questions", str(questions), "--out", str(out), "--report", str(report),
                   "--json", store=sample_store, cache=model_cache)
-    summary = json.loads(result.stdout)
+    result = json.loads(result.stdout)
+    summary = result["system"]
     records = [json.loads(line) for line in out.read_text().splitlines()]
     assert [r["id"] for r in records] == ["q1", "q2"]
     expected = {"id", "type", "question", "answer", "abstained", "citations", "retrieved",
@@ -35,6 +36,12 @@ def test_eval_cli_on_a_tiny_question_file(sample_store, model_cache, tmp_path):
     assert records[1]["abstained"] is True
     assert summary["all"]["questions"] == 2 and summary["unanswerable"]["abstention_accuracy"] == 1.0
     assert report.exists() and report.with_suffix(".png").exists()
+    assert set(result["baselines"]) == {"extractive", "dense_only", "bm25_only", "no_title_boost"}
+    assert result["baselines"]["extractive"]["unanswerable"]["abstention_accuracy"] == 1.0
+    assert result["judges"]["score"] == "offline" and result["judges"]["score_dev"]["pairs"] == 564
+    text = report.read_text()
+    assert "| metric | system | extractive | dense_only | bm25_only | no_title_boost |" in text
+    assert "scoring judge on the SciFact claim/rationale dev set (564 pairs): accuracy" in text
 
 
 def test_retrieval_eval_of_the_whole_dev_set_stays_above_its_floors(sample_store, tmp_path):
@@ -42,15 +49,19 @@ def test_retrieval_eval_of_the_whole_dev_set_stays_above_its_floors(sample_store
                   "--retrieval-only", "--floors", str(FLOORS), "--json", store=sample_store,
                   check=False)
     assert result.returncode == 0, result.stderr[-1500:]
-    assert json.loads(result.stdout)["all"]["questions"] == 64
+    assert json.loads(result.stdout)["system"]["all"]["questions"] == 123
 
 
 def test_generation_eval_of_a_dev_subset_stays_above_its_floors(sample_store, model_cache, tmp_path):
+    """Every 5th question (25: 11 factual, 4 compare, 4 topic, 6 unanswerable), floors relative to
+    the baselines of the same run."""
     result = _cli("eval", "--questions", str(QUESTIONS), "--out", str(tmp_path / "g.jsonl"),
-                  "--every", "8", "--floors", str(FLOORS), "--json", store=sample_store,
+                  "--every", "5", "--floors", str(FLOORS), "--json", store=sample_store,
                   cache=model_cache, check=False)
     assert result.returncode == 0, result.stderr[-1500:]
-    assert json.loads(result.stdout)["all"]["questions"] == 8
+    summary = json.loads(result.stdout)["system"]
+    assert summary["all"]["questions"] == 25 and summary["unanswerable"]["questions"] >= 4
+    assert all(summary[t]["questions"] >= 4 for t in ("factual", "compare", "topic"))
 
 
 def test_bad_question_file_is_a_one_line_error(sample_store, tmp_path):

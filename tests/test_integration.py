@@ -7,13 +7,15 @@ import sys
 
 import pytest
 
+from assistant.environment import offline_environment
+from assistant.settings import Settings
 from conftest import ROOT, SAMPLE
 
 pytestmark = pytest.mark.slow
 
 
 def _cli(*args, store, cache=None, check=True):
-    env = dict(os.environ, ASSISTANT_STORE=str(store))
+    env = offline_environment({**os.environ, "ASSISTANT_STORE": str(store)})
     if cache:
         env["ASSISTANT_MODEL_CACHE"] = str(cache)
     result = subprocess.run([sys.executable, "-m", "assistant", *args], cwd=ROOT, env=env,
@@ -55,9 +57,14 @@ def test_ask_json_cites_a_retrieved_paper(sample_store, model_cache):
     assert {c["title"] for c in answer["citations"]} <= set(answer["retrieved"])
     cited = [c["title"] for c in answer["citations"]]
     assert any(t.startswith("TinyCLIP") for t in cited), json.dumps(answer, indent=1)
+    threshold = Settings().support_threshold
     shown = [s for s in answer["sentences"] if s["action"] != "dropped"]
-    assert all(s["supported"] is True for s in shown if s["action"] in ("kept", "recited"))
-    assert all(s["supported"] is None and s["support"] is None for s in shown if s["action"] in ("replaced", "extracted"))
+    written = [s for s in shown if s["action"] in ("kept", "recited")]
+    assert all(s["supported"] is True and s["support"] >= threshold for s in written), answer["sentences"]
+    # quoted sentences are the source's own words: not judged, so no score
+    assert all(s["supported"] is None and s["support"] is None for s in shown
+               if s["action"] in ("replaced", "extracted"))
+    assert all(not s["text"] for s in answer["sentences"] if s["action"] == "dropped")
 
 
 def test_question_outside_the_corpus_abstains(sample_store, model_cache):

@@ -1,6 +1,7 @@
 import pytest
 
-from assistant.evaluation.run import check_floors, load_questions
+from assistant.evaluation.floors import check_floors
+from assistant.evaluation.questions import load_questions
 from assistant.evaluation.metrics import alce, summarise
 from assistant.evaluation.report import metrics_table, write_report
 from assistant.schema import AssistantError
@@ -77,7 +78,7 @@ def test_floors_report_every_metric_below_its_floor():
 
 def test_report_has_a_table_and_a_plot(tmp_path):
     summary = summarise(RECORDS, QUESTIONS)
-    write_report(summary, tmp_path / "report.md", "Eval", ["note"])
+    write_report({"system": summary}, tmp_path / "report.md", "Eval", ["note"])
     text = (tmp_path / "report.md").read_text()
     assert "| factual |" in text and "![main metrics](report.png)" in text
     assert (tmp_path / "report.png").read_bytes()[:4] == b"\x89PNG"

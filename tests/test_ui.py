@@ -16,7 +16,8 @@ pytestmark = pytest.mark.slow
 SCREENSHOTS = ROOT / "test-output" / "screenshots"
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+                  "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1"]
 MAX_UPLOAD_MB = 0.5
 NEW_PAPER = {"title": "Quokka Ranking: Sorting Marsupial Photographs with Tiny Transformers",
              "abstract": "We sort photographs of quokkas by how happy they look. A tiny transformer "

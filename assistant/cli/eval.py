@@ -1,15 +1,16 @@
-"""The `eval` subcommand of `assistant` ."""
+"""The `eval` subcommand of `assistant`."""
 
 from __future__ import annotations
 
 import json
+import tempfile
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 
-from assistant.cli.common import JsonFlag, assistant, progress
-from assistant.schema import AssistantError
+from assistant.cli.common import JsonFlag, assistant, progress, settings
 
 
 def eval_command(
@@ -19,34 +20,55 @@ def eval_command(
     retrieval_only: Annotated[bool, typer.Option("--retrieval-only", help="Skip generation.")] = False,
     limit: Annotated[Optional[int], typer.Option(min=1, help="Only the first N questions.")] = None,
     every: Annotated[int, typer.Option(min=1, help="Only every K-th question (a spread-out subset).")] = 1,
+    split: Annotated[Optional[str], typer.Option(help="Only the questions of this split (tune or test).")] = None,
     floors: Annotated[Optional[Path], typer.Option(help="Fail when a metric is under its floor.")] = None,
+    score_judge: Annotated[str, typer.Option(
+        "--score-judge", help="Judge that scores the answers: offline, nli:MODEL or entailment:MODEL.")] = "offline",
+    ingest: Annotated[Optional[Path], typer.Option(
+        help="Ingest this folder into a temporary store and evaluate against it.")] = None,
     as_json: JsonFlag = False,
 ) -> None:
-    """Score retrieval, citations, key facts, abstention and latency on a question file."""
-    from assistant.evaluation.run import check_floors, evaluate, load_questions
+    """Score retrieval, citations, key facts, abstention and latency on a question file, next to
+    the baselines (extractive, dense only, BM25 only, no title boost)."""
+    from assistant.evaluation.floors import check_floors, read_floors
+    from assistant.evaluation.questions import load_questions
+    from assistant.evaluation.scoring import build_score_judge, parse_spec
+    from assistant.evaluation.suite import evaluate
 
-    load_questions(questions)  # a bad file fails before any model loads
-    bar, update = progress("questions")
-    with bar:
-        records, summary = evaluate(assistant(), questions, out, retrieval_only, limit, every, update)
+    chosen = load_questions(questions, split)[::every][:limit]  # a bad file fails before any model loads
     mode = "retrieval" if retrieval_only else "generation"
+    wanted = read_floors(floors, mode) if floors else None
+    parse_spec(score_judge)
+    with ExitStack() as stack:
+        system = assistant_for(ingest, stack)
+        scorer = None if retrieval_only else build_score_judge(score_judge, system.embedder,
+                                                               system.settings.threads)
+        bar, update = progress("questions", unit="question")
+        with bar:
+            records, result = evaluate(system, chosen, out, retrieval_only, scorer, update)
+    failures = None if wanted is None else check_floors(result["system"], wanted, result["baselines"])
     if report:
         from assistant.evaluation.report import write_report
 
-        write_report(summary, report, f"Eval ({mode}) of {questions.name}: {len(records)} questions",
-                     [f"results: {out}"])
-    typer.echo(json.dumps(summary, indent=None if as_json else 2))
-    if floors:
-        failures = check_floors(summary, _floors(floors, mode))
-        for failure in failures:
-            typer.echo(f"eval floor failed: {failure}", err=True)
-        if failures:
-            raise typer.Exit(1)
+        write_report(result, report, f"Eval ({mode}) of {questions.name}: {len(records)} questions",
+                     [f"results: {out}"], failures)
+    typer.echo(json.dumps(result, indent=None if as_json else 2))
+    for failure in failures or []:
+        typer.echo(f"eval floor failed: {failure}", err=True)
+    if failures:
+        raise typer.Exit(1)
 
 
-def _floors(path: Path, mode: str) -> dict:
-    try:
-        floors = json.loads(path.read_text(encoding="utf-8")).get(mode, {})
-    except (OSError, json.JSONDecodeError) as error:
-        raise AssistantError(f"cannot read floors file {path}: {error}") from None
-    return {group: wanted for group, wanted in floors.items() if not group.startswith("_")}
+def assistant_for(folder: Path | None, stack: ExitStack):
+    """The configured assistant or, with a folder, one over a temporary store of that folder."""
+    if folder is None:
+        return assistant()
+    from assistant.app import Assistant
+    from assistant.schema import AssistantError
+
+    if not folder.is_dir():
+        raise AssistantError(f"no such folder to ingest: {folder}")
+    temporary = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="assistant-eval-")))
+    built = Assistant.from_settings(settings().model_copy(update={"store": temporary}))
+    built.ingest([folder])
+    return built

@@ -3,13 +3,17 @@
 Pure functions of the records, so they are tested on hand-made files with known values.
 Sentence-level citation recall and precision follow ALCE (Gao et al., 2023): a sentence's
 citations recall it when they support it together; a citation is precise unless it neither
-supports the sentence alone nor is needed by the others.
+supports the sentence alone nor is needed by the others. ALCE figures come twice when both judges
+are given: `supports` is the eval's independent scoring judge ("alce_*"), `pipeline_supports` the
+pipeline's own ("pipeline_alce_*", a consistency check: it is the judge that filtered the sentences).
 """
 
 from __future__ import annotations
 
 import statistics
 from collections.abc import Callable, Iterable, Sequence
+
+from assistant.evaluation import authorship
 
 ANSWERABLE = ("factual", "compare", "topic")
 Support = Callable[[str, Sequence[str]], bool]  # claim, cited abstracts -> supported?
@@ -72,15 +76,38 @@ def alce(record: dict, abstracts: dict[str, str], supports: Support) -> tuple[li
 
 
 def summarise(records: Sequence[dict], questions: dict[str, dict], abstracts: dict[str, str] | None = None,
-              supports: Support | None = None) -> dict[str, dict]:
+              supports: Support | None = None, pipeline_supports: Support | None = None,
+              relevant: authorship.Relevance | None = None) -> dict[str, dict]:
     """Metrics per question type and overall ("all")."""
     groups: dict[str, list[dict]] = {"all": list(records)}
     for record in records:
         groups.setdefault(record["type"], []).append(record)
-    return {name: _group_metrics(group, questions, abstracts, supports) for name, group in groups.items()}
+    judges = {"": supports, "pipeline_": pipeline_supports}
+    return {name: _group_metrics(group, questions, abstracts, judges, relevant)
+            for name, group in groups.items()}
 
 
-def _group_metrics(records, questions, abstracts, supports) -> dict:
+def _alce_pooled(records, abstracts, supports) -> tuple[float | None, float | None]:
+    recall, precision = [], []
+    for record in records:
+        r, p = alce(record, abstracts, supports)
+        recall += r
+        precision += p
+    return _mean(recall), _mean(precision)
+
+
+def _judged(records, abstracts, judges, prefix: str) -> dict:
+    """ALCE recall and precision under each judge given (named by its prefix)."""
+    metrics = {}
+    for name, supports in judges.items():
+        if abstracts is not None and supports is not None:
+            recall, precision = _alce_pooled(records, abstracts, supports)
+            metrics[f"{name}{prefix}alce_recall" if prefix else f"{name}alce_citation_recall"] = recall
+            metrics[f"{name}{prefix}alce_precision" if prefix else f"{name}alce_citation_precision"] = precision
+    return metrics
+
+
+def _group_metrics(records, questions, abstracts, judges, relevant) -> dict:
     gold = {r["id"]: questions[r["id"]].get("gold_titles", []) for r in records}
     facts = {r["id"]: questions[r["id"]].get("key_facts", []) for r in records}
     answered = [r for r in records if r.get("answer") is not None]
@@ -101,19 +128,16 @@ def _group_metrics(records, questions, abstracts, supports) -> dict:
     if digests:  # the digest's paragraph for the topic: does it cite on-topic papers, is it grounded?
         metrics["digest_citation_precision"] = _mean(
             v for r in digests if (v := citation_precision(r["digest"], gold[r["id"]])) is not None)
-        if abstracts is not None and supports is not None:
-            recall, precision = [], []
-            for record in digests:
-                r, p = alce(record["digest"], abstracts, supports)
-                recall, precision = recall + r, precision + p
-            metrics["digest_alce_recall"] = _mean(recall)
-            metrics["digest_alce_precision"] = _mean(precision)
+        metrics.update(_judged([r["digest"] for r in digests], abstracts, judges, "digest_"))
+        metrics.update(authorship.digest_metrics(digests))
     if answered:
-        metrics.update(_answer_metrics(answered, gold, facts, abstracts, supports))
+        metrics.update(_answer_metrics(answered, gold, facts, abstracts, judges))
+        metrics.update(authorship.answer_metrics(answered))
+        metrics.update(authorship.comparison_metrics(answered, gold, facts, relevant))
     return metrics
 
 
-def _answer_metrics(records, gold, facts, abstracts, supports) -> dict:
+def _answer_metrics(records, gold, facts, abstracts, judges) -> dict:
     answerable = [r for r in records if r["type"] in ANSWERABLE]
     unanswerable = [r for r in records if r["type"] == "unanswerable"]
     seconds = [r["seconds"] for r in records if r.get("seconds") is not None]
@@ -128,14 +152,7 @@ def _answer_metrics(records, gold, facts, abstracts, supports) -> dict:
         "latency_p50_s": statistics.median(seconds) if seconds else None,
         "latency_p95_s": _percentile(seconds, 95),
     }
-    if abstracts is not None and supports is not None:
-        recall, precision = [], []
-        for record in records:
-            r, p = alce(record, abstracts, supports)
-            recall += r
-            precision += p
-        metrics["alce_citation_recall"] = _mean(recall)
-        metrics["alce_citation_precision"] = _mean(precision)
+    metrics.update(_judged(records, abstracts, judges, ""))
     return metrics
 
 

@@ -1,7 +1,7 @@
 """Run a question file through the assistant and write one result record per question.
 
-Question files: one JSON object a line with id, type, question, gold_titles, reference_answer and
-key_facts (eval/questions.jsonl is ours; any file in that format works).
+The question-file format and its validator are in `assistant.evaluation.questions`; the runs of the
+baselines and the scoring are composed in `assistant.evaluation.suite`.
 """
 
 from __future__ import annotations
@@ -12,46 +12,9 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 from assistant.export import answer_dict, comparison_dict
-from assistant.schema import AssistantError, Comparison
+from assistant.schema import Comparison
 
-TYPES = ("factual", "compare", "topic", "unanswerable")
-REQUIRED = {"id": str, "type": str, "question": str, "gold_titles": list, "key_facts": list}
 SEARCH_DEPTH = 10  # retrieval metrics look at the top 10
-
-
-def load_questions(path: Path) -> list[dict]:
-    """Parse and check a question file; a bad line is a one-line error naming file and line."""
-    try:
-        lines = Path(path).read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as error:
-        raise AssistantError(f"cannot read question file {path}: {error}") from None
-    questions, seen = [], set()
-    for number, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        question = _question(line, f"{path}:{number}")
-        if question["id"] in seen:
-            raise AssistantError(f"{path}:{number}: duplicate id {question['id']!r}")
-        seen.add(question["id"])
-        questions.append(question)
-    if not questions:
-        raise AssistantError(f"question file {path} has no questions")
-    return questions
-
-
-def _question(line: str, where: str) -> dict:
-    try:
-        question = json.loads(line)
-    except json.JSONDecodeError as error:
-        raise AssistantError(f"{where}: not valid JSON ({error.msg})") from None
-    if not isinstance(question, dict):
-        raise AssistantError(f"{where}: expected a JSON object")
-    for field, kind in REQUIRED.items():
-        if not isinstance(question.get(field), kind):
-            raise AssistantError(f"{where}: field {field!r} must be a {kind.__name__}")
-    if question["type"] not in TYPES:
-        raise AssistantError(f"{where}: type must be one of {', '.join(TYPES)}")
-    return question
 
 
 def run(assistant, questions: Sequence[dict], retrieval_only: bool = False,
@@ -77,6 +40,8 @@ def _record(assistant, question: dict, retrieval_only: bool) -> dict:
     result = assistant.ask(question["question"])
     if isinstance(result, Comparison):  # what the user sees: the table's cells and the paragraph
         answer = {**comparison_dict(result)}
+        record.update(paragraph=answer["answer"], table=answer["table"],
+                      papers=[p["title"] for p in answer["papers"]])
         answer["answer"] = answer["text"]
     else:
         answer = answer_dict(result)
@@ -119,42 +84,3 @@ def write_records(records: Iterator[dict], path: Path) -> list[dict]:
 
 def read_records(path: Path) -> list[dict]:
     return [json.loads(line) for line in Path(path).read_text(encoding="utf-8").splitlines() if line.strip()]
-
-
-def check_floors(summary: dict[str, dict], floors: dict[str, dict]) -> list[str]:
-    """Every metric under its floor (a number) or over its ceiling ({"max": number})."""
-    failures = []
-    for group, wanted in floors.items():
-        for metric, bound in wanted.items():
-            value = summary.get(group, {}).get(metric)
-            ceiling = bound.get("max") if isinstance(bound, dict) else None
-            shown = "missing" if value is None else f"{value:.3f}"
-            if ceiling is not None and (value is None or value > ceiling):
-                failures.append(f"{group} {metric}: {shown} > {ceiling}")
-            elif ceiling is None and (value is None or value < bound):
-                failures.append(f"{group} {metric}: {shown} < {bound}")
-    return failures
-
-
-def judge_support(judge) -> Callable[[str, Sequence[str]], bool]:
-    """ALCE's support test with our judge: the claim against the sentences of the cited abstracts."""
-    from assistant.citations import strip_markers
-    from assistant.text import split_sentences
-
-    def supports(claim: str, abstracts: Sequence[str]) -> bool:
-        sentences = [a[s:e] for a in abstracts for s, e in split_sentences(a)]
-        return judge.support(strip_markers(claim), sentences) >= judge.threshold
-
-    return supports
-
-
-def evaluate(assistant, questions_path: Path, out: Path, retrieval_only: bool = False,
-             limit: int | None = None, every: int = 1, progress=None) -> tuple[list[dict], dict]:
-    """Run, write the records, and summarise them."""
-    from assistant.evaluation.metrics import summarise
-
-    questions = load_questions(questions_path)[::every][:limit]
-    records = write_records(run(assistant, questions, retrieval_only, progress), out)
-    abstracts = None if retrieval_only else {p.title: p.abstract for p in assistant.papers()}
-    supports = None if retrieval_only else judge_support(assistant.judge)
-    return records, summarise(records, {q["id"]: q for q in questions}, abstracts, supports)

@@ -1,0 +1,130 @@
+"""Choose the abstention and topic thresholds on the TUNE split only, and print them next to the
+current settings (the test split is what the README reports; it is never read here).
+
+Usage: .venv/bin/python eval/tune.py [--questions eval/questions.jsonl] [--ingest FOLDER]
+(without --ingest: the configured store, e.g. ASSISTANT_STORE).
+
+- min_relevance, min_evidence: one extractive pass (no model; abstention is decided before any
+  generation) with both at 0 records, per question, the best passage similarity, whether a named
+  paper was retrieved and the best evidence score; every grid pair is then scored from those
+  values. Objective: abstention accuracy on unanswerable + (1 - false abstention) on answerable
+  questions (comparative questions go through `compare` and are left out).
+- topic_threshold: the digest's topic filter on the tune topic questions at each grid value.
+  Objective: mean F1 against the gold lists.
+Ties go to the value closest to the current setting.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from contextlib import ExitStack
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from assistant import environment  # noqa: E402
+
+RELEVANCE_GRID = [round(0.20 + 0.025 * i, 3) for i in range(17)]  # 0.20 .. 0.60
+EVIDENCE_GRID = [round(0.40 + 0.025 * i, 3) for i in range(15)]  # 0.40 .. 0.75
+TOPIC_GRID = [round(0.30 + 0.025 * i, 3) for i in range(13)]  # 0.30 .. 0.60
+
+
+def abstention_signals(assistant, questions: list[dict]) -> list[dict]:
+    """Per non-comparative question: what the abstention thresholds are compared with."""
+    from assistant.evaluation.suite import extractive_assistant
+    from assistant.schema import Comparison
+
+    quiet = extractive_assistant(assistant)
+    quiet.settings = assistant.settings.model_copy(update={"min_relevance": 0.0, "min_evidence": 0.0})
+    signals = []
+    for question in questions:
+        if question["type"] == "compare":
+            continue
+        answer = quiet.ask(question["question"])
+        if isinstance(answer, Comparison):
+            continue
+        named = set(quiet.resolver().in_question(question["question"]).paper_ids)
+        signals.append({
+            "answerable": question["type"] != "unanswerable",
+            "forced": answer.abstained,  # abstains at 0/0: a name the corpus lacks, or no evidence
+            "named": bool(named & {p.paper_id for p in answer.passages}),
+            "similarity": max((p.dense_similarity or 0.0 for p in answer.passages), default=0.0),
+            "evidence": max((e.score for e in answer.evidence), default=0.0)})
+    return signals
+
+
+def abstention_score(signals: list[dict], min_relevance: float, min_evidence: float) -> float:
+    def abstains(s):
+        return s["forced"] or (not s["named"] and s["similarity"] < min_relevance) \
+            or s["evidence"] < min_evidence
+
+    answerable = [s for s in signals if s["answerable"]]
+    unanswerable = [s for s in signals if not s["answerable"]]
+    right = sum(abstains(s) for s in unanswerable) / max(1, len(unanswerable))
+    wrong = sum(abstains(s) for s in answerable) / max(1, len(answerable))
+    return right + (1 - wrong)
+
+
+def topic_score(assistant, topics: list[dict], threshold: float) -> float:
+    from assistant.dates import make_window
+
+    assistant.settings = assistant.settings.model_copy(update={"topic_threshold": threshold})
+    scores = []
+    for question in topics:
+        kept = {p.title for p in assistant.topic_papers(question["question"], make_window(every=True))}
+        gold = set(question["gold_titles"])
+        hits = len(kept & gold)
+        scores.append(2 * hits / (len(kept) + len(gold)) if kept or gold else 1.0)
+    return sum(scores) / len(scores) if scores else 0.0
+
+
+def best(scored: dict, current) -> tuple:
+    """The best-scoring key; among ties the one closest to `current`."""
+    top = max(scored.values())
+    tied = [key for key, value in scored.items() if value >= top - 1e-12]
+    distance = (lambda k: sum(abs(a - b) for a, b in zip(k, current))) if isinstance(current, tuple) \
+        else (lambda k: abs(k - current))
+    return min(tied, key=distance), top
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--questions", type=Path, default=ROOT / "eval" / "questions.jsonl")
+    parser.add_argument("--ingest", type=Path, default=None)
+    args = parser.parse_args(argv)
+    environment.apply()
+    from assistant.cli.eval import assistant_for
+    from assistant.evaluation.questions import load_questions
+
+    tune = load_questions(args.questions, "tune")
+    with ExitStack() as stack:
+        system = assistant_for(args.ingest, stack)
+        current = system.settings
+        signals = abstention_signals(system, tune)
+        pairs = {(r, e): abstention_score(signals, r, e) for r in RELEVANCE_GRID for e in EVIDENCE_GRID}
+        (relevance, evidence), score = best(pairs, (current.min_relevance, current.min_evidence))
+        topics = [q for q in tune if q["type"] == "topic"]
+        now_topic = current.topic_threshold
+        topic_scores = {t: topic_score(system, topics, t) for t in TOPIC_GRID}
+        topic, topic_best = best(topic_scores, now_topic)
+    print(f"tune split of {args.questions.name}: {len(tune)} questions, {len(signals)} scored for "
+          f"abstention, {len(topics)} topic questions")
+    print(f"min_relevance: chosen {relevance} (current {current.min_relevance})")
+    print(f"min_evidence: chosen {evidence} (current {current.min_evidence})")
+    print(f"  abstention objective (abstain ok + answered ok, max 2): chosen {score:.3f}, current "
+          f"{abstention_score(signals, current.min_relevance, current.min_evidence):.3f}")
+    print(f"topic_threshold: chosen {topic} (current {now_topic})")
+    print(f"  topic filter F1: chosen {topic_best:.3f}, current {topic_score(system, topics, now_topic):.3f}")
+    return 0
+
+
+if __name__ == "__main__":
+    from assistant.schema import AssistantError
+
+    try:
+        sys.exit(main(sys.argv[1:]))
+    except AssistantError as error:
+        print(f"error: {error}", file=sys.stderr)
+        sys.exit(1)
