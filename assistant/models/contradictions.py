@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from assistant.text import content_terms, names_in, words
+from assistant.text import GENRE_WORDS, content_terms, names_in, stems, words
 
 WINDOW = 5  # words each side of a relation word that count as its context
 
@@ -22,7 +22,7 @@ WINDOW = 5  # words each side of a relation word that count as its context
 @dataclass(frozen=True)
 class Word:
     text: str  # lower-cased, as written
-    term: str | None  # its content stem, None for stopwords and genre words
+    term: str | None  # its stem, None for stopwords
     clause: int  # words of different clauses are never each other's context
     sentence: int
 
@@ -37,7 +37,7 @@ def split_words(text: str) -> list[Word]:
     clauses = [(sentence, clause) for sentence, part in enumerate(_SENTENCE.split(text))
                for clause in _CLAUSE.split(part)]
     for index, (sentence, clause) in enumerate(clauses):
-        found.extend(Word(w, next(iter(content_terms(w)), None), index, sentence) for w in words(clause))
+        found.extend(Word(w, next(iter(stems(w)), None), index, sentence) for w in words(clause))
     return found
 
 
@@ -64,7 +64,7 @@ def _right(ws: Sequence[Word], index: int) -> set[str]:
 _OPPOSITES = [
     (r"increas\w*|rais(?:e|es|ed|ing)|grow(?:s|n|th|ing)?|grew|boost\w*|enlarg\w*|expand\w*|amplif\w*",
      r"decreas\w*|reduc\w*|cut(?:s|ting)?|shrink\w*|shrank|drop(?:s|ped)?|declin\w*|diminish\w*"),
-    (r"improv\w*|enhanc\w*|better|strengthen\w*", r"degrad\w*|wors\w*|hurt\w*|harm\w*|impair\w*|weaken\w*"),
+    (r"improv\w*|enhanc\w*|better|strengthen\w*", r"degrad\w*|wors(?:e|en|ens|ened|ening)|hurt\w*|harm\w*|impair\w*|weaken\w*"),
     (r"outperform\w*|surpass\w*|exceed\w*|beat(?:s|ing)?|superior|outscor\w*",
      r"underperform\w*|trail(?:s|ed|ing)?|lag(?:s|ged|ging)?|inferior"),
     (r"higher|highest", r"lower|lowest"),
@@ -99,16 +99,18 @@ def flipped_direction(claim: list[Word], source: list[Word]) -> str | None:
         context = _context(claim, i) if direction else set()
         if not context:
             continue
-        same, opposite = False, None
+        same, opposite, opposite_word = 0, 0, ""
         for j, other in enumerate(source):
-            if direction_of(other.text) and direction_of(other.text)[0] == direction[0] \
-                    and _context(source, j) & context:
-                if direction_of(other.text) == direction:
-                    same = True
-                else:
-                    opposite = other.text
-        if opposite and not same:
-            return f'says "{word.text}" where the source says "{opposite}"'
+            other_direction = direction_of(other.text)
+            if not other_direction or other_direction[0] != direction[0]:
+                continue
+            shared = len(_context(source, j) & context)
+            if other_direction == direction:
+                same = max(same, shared)
+            elif shared > opposite:
+                opposite, opposite_word = shared, other.text
+        if opposite > same:  # the opposite word is the one about the same things
+            return f'says "{word.text}" where the source says "{opposite_word}"'
     return None
 
 
@@ -125,7 +127,7 @@ def _relations(ws: Sequence[Word]) -> list[tuple[str, set[str], set[str]]]:
     for i, word in enumerate(ws):
         if _COMPARATIVE.fullmatch(word.text):
             found.append(("compare", _left(ws, i), _right(ws, i)))
-        elif word.text == "from":
+        elif word.text == "from" and (i == 0 or not ws[i - 1].text.startswith(("rang", "vary", "vari"))):
             for j in range(i + 1, min(i + 8, len(ws))):
                 if ws[j].text in ("to", "into") and ws[j].clause == word.clause:
                     between = {w.term for w in ws[i + 1:j] if w.term}
@@ -141,11 +143,11 @@ def reversed_relation(claim: list[Word], source: list[Word]) -> str | None:
         for other_kind, other_left, other_right in _relations(source):
             if other_kind != kind:
                 continue
-            swapped = first & other_right and second & other_left
-            straight = first & other_left and second & other_right
-            if swapped and not straight:
+            # a word that crossed to the other side is the evidence; the frame ("models",
+            # "counterparts") may stay where it was
+            if first & (other_right - other_left) and second & (other_left - other_right):
                 what = "direction of transfer" if kind == "from-to" else "comparison"
-                return f"reverses the {what}: the source puts {sorted(second & other_left)[0]!r} first"
+                return f"reverses the {what}: the source puts {sorted(second & (other_left - other_right))[0]!r} first"
     return None
 
 
@@ -155,7 +157,7 @@ def wrong_target(claim: list[Word], source: list[Word]) -> str | None:
     for i, word in enumerate(claim):
         if _COMPARATIVE.fullmatch(word.text) or word.text in ("compared", "versus", "vs", "against"):
             target = {t for t in _near(claim, i, 0, 3) if not t[0].isdigit()} - _GENERIC_TARGETS
-            if target and not target & known:
+            if target and len(target - known) * 2 > len(target):
                 return f"compares with {' '.join(sorted(target))!r}, which the source does not mention"
     return None
 
@@ -251,19 +253,33 @@ _SAME = {t: "larg" for t in content_terms("big huge large-scale massive")} | \
         {t: "small" for t in content_terms("tiny compact lightweight")}
 
 
+_NOT_QUALIFIERS = frozenset("first also then only further still just even authors".split())
+
+
+def _qualifies(word: Word) -> bool:
+    """A word that can narrow the noun after it: not an adverb, genre word, name or direction."""
+    return bool(word.term) and not word.text.endswith("ly") and word.text not in _NOT_QUALIFIERS \
+        and word.text not in GENRE_WORDS and not names_in(word.text) and not direction_of(word.text)
+
+
+def _initials(text: str) -> str:
+    return "".join(part[0] for part in text.split("-") if part)
+
+
 def swapped_qualifier(claim: list[Word], source: list[Word]) -> str | None:
     """The claim qualifies a noun of its source with a word the source never uses, where the
-    source always qualifies that noun with another word."""
+    source always qualifies that noun with another word ("pose data" for "RGB-D data")."""
     known = {_SAME.get(w.term, w.term) for w in source if w.term}
     claim_terms = {_SAME.get(w.term, w.term) for w in claim if w.term}
     for modifier, head in zip(claim, claim[1:]):
-        if not (modifier.term and head.term and modifier.clause == head.clause) or \
-                _SAME.get(modifier.term, modifier.term) in known or head.term not in known or \
-                names_in(modifier.text) or direction_of(modifier.text):
+        if modifier.clause != head.clause or not _qualifies(modifier) or not head.term \
+                or head.term not in known or _SAME.get(modifier.term, modifier.term) in known:
             continue
         before = [(a, b) for a, b in zip(source, source[1:]) if b.term == head.term]
-        qualified = [a for a, b in before if a.term and a.clause == b.clause
-                     and _SAME.get(a.term, a.term) not in claim_terms]
+        qualified = [a for a, b in before if a.clause == b.clause and a.term and a.text not in GENRE_WORDS
+                     and not a.text.endswith("ly") and a.text not in _NOT_QUALIFIERS
+                     and _SAME.get(a.term, a.term) not in claim_terms
+                     and a.text != _initials(modifier.text)]  # "HQ video" is "high-quality video"
         if before and len(qualified) == len(before):
             return f'says "{modifier.text} {head.text}" where the source says "{qualified[0].text} {head.text}"'
     return None

@@ -52,7 +52,7 @@ def inconsistency(claim: str, source: str) -> str | None:
         return f"the source does not state {sorted(missing_numbers)[0]}"
     if _NEGATION.search(claim) and not _NEGATION.search(source):
         return "negates what the source does not negate"
-    known = names_in(source) | set(words(source))
+    known = names_in(source) | {part for word in words(source) for part in (word, *word.split("-"))}
     unknown = (names_in(claim) | proper_nouns(claim)) - known
     if unknown:
         return f"the source does not mention {sorted(unknown)[0]}"
