@@ -144,12 +144,13 @@ def main() -> None:
     parser.add_argument("--sample", type=int, help="score the entailment judge on this many pairs a set")
     parser.add_argument("--threshold", type=float, help="the entailment judge's threshold (default: settings)")
     parser.add_argument("--ungated", action="store_true", help="also score the model without the rule gate")
+    parser.add_argument("--no-scifact", action="store_true", help="skip the SciFact set")
     parser.add_argument("--no-offline", action="store_true", help="skip the offline judge")
     parser.add_argument("--json", type=Path, help="also write every score here")
     args = parser.parse_args()
     environment.apply(allow_network=False)
     sets = {f"checker_dev[{args.split}]": load_dev(DEV_SET, args.split)}
-    if SCIFACT.exists():
+    if SCIFACT.exists() and not args.no_scifact:
         sets["scifact_rte_train"] = load_scifact()
     judges = {} if args.no_offline else {"offline": (offline_judge(), None)}
     if args.model:

@@ -167,13 +167,14 @@ _NEGATIONS = frozenset("not no never cannot without neither nor none unable fail
 
 
 def _negated(ws: Sequence[Word]) -> list[set[str]]:
-    """What each negation of a text negates: content terms of the words after it ("not only"
-    and "no longer" are not negations of what follows)."""
+    """What each negation of a text negates: the first terms after it, in its clause ("not
+    only" is not a negation of what follows)."""
     scopes = []
     for i, word in enumerate(ws):
         following = ws[i + 1].text if i + 1 < len(ws) else ""
         if word.text in _NEGATIONS and following not in ("only", "just", "merely"):
-            scopes.append({w.term for w in ws[i + 1:i + 5] if w.term and w.clause == word.clause})
+            terms = [w.term for w in ws[i + 1:i + 6] if w.term and w.clause == word.clause]
+            scopes.append(set(terms[:2]))
     return [scope for scope in scopes if scope]
 
 
@@ -219,7 +220,7 @@ _NAME = r"([\w\-.]+)"
 _ROLE = r"((?:[a-z\-]+ ){0,2}[a-z\-]+)"
 _ADVERB = r"(?:directly |only |simply |also |then )?"
 _CLAIMED_ROLE = [
-    re.compile(rf"\bthe {_ROLE} (?:\w+ )?(?:by|in|of|for) [\w\-.]+ (?:is|was) (?:the |an? )?{_NAME}"),
+    re.compile(rf"\bthe {_ROLE} (?:\w+ )?(?:(?:by|in|of|for) (?:[\w\-.]+ )?)?(?:is|was) (?:the |an? )?{_NAME}"),
     re.compile(rf"{_NAME} {_ADVERB}(?:as|is|was) (?:the|its|their) {_ROLE}"),
 ]
 _STATED_ROLE = re.compile(rf"{_NAME} {_ADVERB}(?:as|is|was) (?:the|its|their|an?) {_ROLE}")
