@@ -144,6 +144,9 @@ def main() -> None:
     parser.add_argument("--sample", type=int, help="score the entailment judge on this many pairs a set")
     parser.add_argument("--threshold", type=float, help="the entailment judge's threshold (default: settings)")
     parser.add_argument("--ungated", action="store_true", help="also score the model without the rule gate")
+    parser.add_argument("--model-only", action="store_true",
+                        help="score only the model without the gate (the gated score is 0 where the gate "
+                        "fails and the same P(yes) elsewhere, so it follows from these scores)")
     parser.add_argument("--no-scifact", action="store_true", help="skip the SciFact set")
     parser.add_argument("--no-offline", action="store_true", help="skip the offline judge")
     parser.add_argument("--json", type=Path, help="also write every score here")
@@ -156,8 +159,9 @@ def main() -> None:
     if args.model:
         threshold = Settings().entailment_threshold if args.threshold is None else args.threshold
         judge = EntailmentJudge(LlamaYes(args.model), threshold, load_prompt("entail", ROOT / "prompts"))
-        judges[f"entailment[{args.model.name}, t={threshold}]"] = (judge, args.sample)
-        if args.ungated:
+        if not args.model_only:
+            judges[f"entailment[{args.model.name}, t={threshold}]"] = (judge, args.sample)
+        if args.ungated or args.model_only:
             judges[f"model alone[{args.model.name}, t={threshold}]"] = (Ungated(judge), args.sample)
     results = {}
     for set_name, rows in sets.items():
@@ -166,8 +170,8 @@ def main() -> None:
             result = score(judge, chosen)
             results[f"{set_name} / {judge_name}"] = {**result, "rows": chosen}
             print(report(f"{set_name} / {judge_name} ({len(chosen)} pairs)", result), flush=True)
-    if args.json:
-        args.json.write_text(json.dumps(results, indent=1), encoding="utf-8")
+            if args.json:  # after every set: a long run that is stopped keeps what it measured
+                args.json.write_text(json.dumps(results, indent=1), encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -2,10 +2,9 @@
 
 Embedding similarity and word overlap cannot see that "from the student models to their teacher
 counterparts" reverses "from the teacher models to their student counterparts", or that "increases
-the size by 50%" flips "reduce the size by 50%". Each rule below looks for one such pattern, by
-words near each other in the same clause, and returns a short reason a reader can check; the
-judges call `find_contradiction` before they score anything. The rules are deterministic and
-lexical on purpose: cheap enough to run on every (claim, source) pair before a model does.
+the size by 50%" flips "reduce the size by 50%". Each rule looks for one such pattern, by words near
+each other in one clause, and returns a short reason; the judges' gate calls `find_contradiction`.
+Deterministic and lexical on purpose: cheap enough to run on every pair before a model does.
 """
 
 from __future__ import annotations
@@ -56,36 +55,26 @@ def _left(ws: Sequence[Word], index: int) -> set[str]:
     return {w.term for w in ws[:index] if w.term and w.sentence == ws[index].sentence}
 
 
-def _right(ws: Sequence[Word], index: int) -> set[str]:
-    return _near(ws, index, 0, WINDOW)
-
-
 # --- direction: pairs of opposite words, as whole-word patterns --------------------------------
 _OPPOSITES = [
     (r"increas\w*|rais(?:e|es|ed|ing)|grow(?:s|n|th|ing)?|grew|boost\w*|enlarg\w*|expand\w*|amplif\w*",
      r"decreas\w*|reduc\w*|cut(?:s|ting)?|shrink\w*|shrank|drop(?:s|ped)?|declin\w*|diminish\w*"),
-    (r"improv\w*|enhanc\w*|better|strengthen\w*", r"degrad\w*|wors(?:e|en|ens|ened|ening)|hurt\w*|harm\w*|impair\w*|weaken\w*"),
+    (r"improv\w*|enhanc\w*|better|strengthen\w*",
+     r"degrad\w*|wors(?:e|en|ens|ened|ening)|hurt\w*|harm\w*|impair\w*|weaken\w*"),
     (r"outperform\w*|surpass\w*|exceed\w*|beat(?:s|ing)?|superior|outscor\w*",
      r"underperform\w*|trail(?:s|ed|ing)?|lag(?:s|ged|ging)?|inferior"),
-    (r"higher|highest", r"lower|lowest"),
-    (r"more|most", r"fewer|fewest|less|least"),
+    (r"higher|highest", r"lower|lowest"), (r"more|most", r"fewer|fewest|less|least"),
     (r"faster|fastest|quicker|accelerat\w*", r"slower|slowest|decelerat\w*"),
-    (r"larger|largest|bigger|biggest", r"smaller|smallest|tinier"),
-    (r"gains?", r"loss(?:es)?"),
-    (r"stronger|strongest", r"weaker|weakest"),
-    (r"best", r"worst"),
-    (r"maximi[sz]\w*", r"minimi[sz]\w*"),
+    (r"larger|largest|bigger|biggest", r"smaller|smallest|tinier"), (r"gains?", r"loss(?:es)?"),
+    (r"stronger|strongest", r"weaker|weakest"), (r"best", r"worst"), (r"maximi[sz]\w*", r"minimi[sz]\w*"),
 ]
 _SIDES = [(re.compile(f"(?:{a})"), re.compile(f"(?:{b})")) for a, b in _OPPOSITES]
 
 
 def direction_of(word: str) -> tuple[int, int] | None:
     """(pair, side) of a direction word: "increases" -> (0, 0), "reduce" -> (0, 1)."""
-    for pair, sides in enumerate(_SIDES):
-        for side, pattern in enumerate(sides):
-            if pattern.fullmatch(word):
-                return pair, side
-    return None
+    return next(((pair, side) for pair, sides in enumerate(_SIDES) for side, pattern in enumerate(sides)
+                 if pattern.fullmatch(word)), None)
 
 
 def _context(ws: Sequence[Word], index: int) -> set[str]:
@@ -126,12 +115,12 @@ def _relations(ws: Sequence[Word]) -> list[tuple[str, set[str], set[str]]]:
     found = []
     for i, word in enumerate(ws):
         if _COMPARATIVE.fullmatch(word.text):
-            found.append(("compare", _left(ws, i), _right(ws, i)))
+            found.append(("compare", _left(ws, i), _near(ws, i, 0, WINDOW)))
         elif word.text == "from" and (i == 0 or not ws[i - 1].text.startswith(("rang", "vary", "vari"))):
             for j in range(i + 1, min(i + 8, len(ws))):
                 if ws[j].text in ("to", "into") and ws[j].clause == word.clause:
                     between = {w.term for w in ws[i + 1:j] if w.term}
-                    found.append(("from-to", between, _right(ws, j)))
+                    found.append(("from-to", between, _near(ws, j, 0, WINDOW)))
                     break
     return [relation for relation in found if relation[1] and relation[2]]
 
@@ -147,7 +136,8 @@ def reversed_relation(claim: list[Word], source: list[Word]) -> str | None:
             # "counterparts") may stay where it was
             if first & (other_right - other_left) and second & (other_left - other_right):
                 what = "direction of transfer" if kind == "from-to" else "comparison"
-                return f"reverses the {what}: the source puts {sorted(second & (other_left - other_right))[0]!r} first"
+                moved = sorted(second & (other_left - other_right))[0]
+                return f"reverses the {what}: the source puts {moved!r} first"
     return None
 
 
@@ -196,8 +186,8 @@ def flipped_negation(claim: list[Word], source: list[Word]) -> str | None:
 _QUANTITY = re.compile(
     r"(?<![\w.])(\d+(?:\.\d+)?)\s*(%|percent\b|x\b|×|times\b|-?fold\b|k\b|m\b|b\b|thousand\b|"
     r"million\b|billion\b|trillion\b)", re.I)
-_UNITS = {"percent": "%", "×": "x", "times": "x", "fold": "x", "-fold": "x", "k": "thousand",
-          "m": "million", "b": "billion"}
+_UNITS = {"percent": "%", "×": "x", "times": "x", "fold": "x", "-fold": "x", "k": "thousand", "m": "million",
+          "b": "billion"}
 
 
 def quantities(text: str) -> set[tuple[str, str]]:
@@ -216,8 +206,8 @@ def wrong_unit(claim: str, source: str) -> str | None:
 
 
 # --- roles: "BLEU as the reward function" -------------------------------------------------------
-_NAME = r"([\w\-.]+)"
-_ROLE = r"((?:[a-z\-]+ ){0,2}[a-z\-]+)"
+_NAME = r"(?P<filler>[\w\-.]+)"
+_ROLE = r"(?P<role>(?:[a-z\-]+ ){0,2}[a-z\-]+)"
 _ADVERB = r"(?:directly |only |simply |also |then )?"
 _CLAIMED_ROLE = [
     re.compile(rf"\bthe {_ROLE} (?:\w+ )?(?:(?:by|in|of|for) (?:[\w\-.]+ )?)?(?:is|was) (?:the |an? )?{_NAME}"),
@@ -228,15 +218,9 @@ _STATED_ROLE = re.compile(rf"{_NAME} {_ADVERB}(?:as|is|was) (?:the|its|their|an?
 
 def _bindings(text: str, patterns) -> list[tuple[set[str], str, str]]:
     """(role's terms, filler's term, role as written) of every "X as the Y" / "the Y ... is X"."""
-    found = []
-    for pattern in patterns:
-        for match in pattern.finditer(text.lower()):
-            groups = match.groups()
-            role, filler = (groups[0], groups[1]) if pattern is _CLAIMED_ROLE[0] else groups[::-1]
-            role_terms, filler_terms = content_terms(role), content_terms(filler)
-            if role_terms and filler_terms:
-                found.append((role_terms, next(iter(filler_terms)), role))
-    return found
+    matches = [match for pattern in patterns for match in pattern.finditer(text.lower())]
+    return [(content_terms(m["role"]), min(content_terms(m["filler"])), m["role"]) for m in matches
+            if content_terms(m["role"]) and content_terms(m["filler"])]
 
 
 def wrong_role(claim: str, source: str) -> str | None:
@@ -263,10 +247,6 @@ def _qualifies(word: Word) -> bool:
         and word.text not in GENRE_WORDS and not names_in(word.text) and not direction_of(word.text)
 
 
-def _initials(text: str) -> str:
-    return "".join(part[0] for part in text.split("-") if part)
-
-
 def swapped_qualifier(claim: list[Word], source: list[Word]) -> str | None:
     """The claim qualifies a noun of its source with a word the source never uses, where the
     source always qualifies that noun with another word ("pose data" for "RGB-D data")."""
@@ -280,7 +260,7 @@ def swapped_qualifier(claim: list[Word], source: list[Word]) -> str | None:
         qualified = [a for a, b in before if a.clause == b.clause and a.term and a.text not in GENRE_WORDS
                      and not a.text.endswith("ly") and a.text not in _NOT_QUALIFIERS
                      and _SAME.get(a.term, a.term) not in claim_terms
-                     and a.text != _initials(modifier.text)]  # "HQ video" is "high-quality video"
+                     and a.text != "".join(p[:1] for p in modifier.text.split("-"))]  # "HQ video" is "high-quality video"
         if before and len(qualified) == len(before):
             return f'says "{modifier.text} {head.text}" where the source says "{qualified[0].text} {head.text}"'
     return None
@@ -303,23 +283,14 @@ def vacuous(claim: str) -> str | None:
     return None
 
 
+_TEXT_RULES: list[Callable[[str, str], str | None]] = [wrong_unit, wrong_role]
 _WORD_RULES: list[Callable[[list[Word], list[Word]], str | None]] = [
     flipped_negation, flipped_direction, reversed_relation, wrong_target, swapped_qualifier]
-_TEXT_RULES: list[Callable[[str, str], str | None]] = [wrong_unit, wrong_role]
 
 
 def find_contradiction(claim: str, source: str) -> str | None:
     """The first reason the source contradicts the claim, or None when no rule finds one."""
-    reason = vacuous(claim)
-    if reason:
-        return reason
-    for text_rule in _TEXT_RULES:
-        reason = text_rule(claim, source)
-        if reason:
-            return reason
     claim_words, source_words = split_words(claim), split_words(source)
-    for word_rule in _WORD_RULES:
-        reason = word_rule(claim_words, source_words)
-        if reason:
-            return reason
-    return None
+    checks = [lambda: vacuous(claim)] + [lambda rule=rule: rule(claim, source) for rule in _TEXT_RULES] \
+        + [lambda rule=rule: rule(claim_words, source_words) for rule in _WORD_RULES]
+    return next((reason for check in checks if (reason := check())), None)
