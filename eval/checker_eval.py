@@ -83,8 +83,35 @@ def rate(result: dict, key: str) -> float:
     return passed / total if total else float("nan")
 
 
+def rescore(rows: Sequence[dict], scores: Sequence[float], threshold: float, gate: bool) -> dict:
+    """Pass counts of saved model scores at another threshold, with or without the rule gate (the
+    gated judge scores 0 where the gate fails, the model's P(yes) elsewhere)."""
+    from assistant.models.judges import consistent
+
+    passed: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for row, value in zip(rows, scores):
+        if gate and not consistent(row["claim"], row["source"]):
+            value = 0.0
+        for key in (f"label:{row['label']}", f"kind:{row['kind']}"):
+            passed[key][0] += value >= threshold
+            passed[key][1] += 1
+    return {"passed": dict(passed)}
+
+
+def choose_threshold(rows: Sequence[dict], scores: Sequence[float], gate: bool = True) -> float:
+    """On a tune split: the threshold passing the most supported pairs while passing at most 5%
+    of contradicted ones (the issue's target), on a grid of 0.05."""
+    best, best_rate = 0.95, -1.0
+    for step in range(1, 20):
+        result = rescore(rows, scores, step / 20, gate)
+        if rate(result, "label:contradicted") <= 0.05 and rate(result, "label:supported") > best_rate:
+            best, best_rate = step / 20, rate(result, "label:supported")
+    return best
+
+
 def report(name: str, result: dict) -> str:
-    lines = [f"{name}: {result['seconds_per_pair']:.3f} s a pair"]
+    seconds = result.get("seconds_per_pair")
+    lines = [name + (f": {seconds:.3f} s a pair" if seconds is not None else "")]
     for key in sorted(result["passed"], key=lambda k: (not k.startswith("label"), k)):
         passed, total = result["passed"][key]
         lines.append(f"  {key:<22} passes {passed:>4}/{total:<4} = {passed / total:6.1%}")
