@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from difflib import SequenceMatcher
 
 from assistant.text import GENRE_WORDS, content_terms, names_in, stems, words
 
@@ -159,12 +160,9 @@ _NEGATIONS = frozenset("not no never cannot without neither nor none unable fail
 def _negated(ws: Sequence[Word]) -> list[set[str]]:
     """What each negation of a text negates: the first terms after it, in its clause ("not
     only" is not a negation of what follows)."""
-    scopes = []
-    for i, word in enumerate(ws):
-        following = ws[i + 1].text if i + 1 < len(ws) else ""
-        if word.text in _NEGATIONS and following not in ("only", "just", "merely"):
-            terms = [w.term for w in ws[i + 1:i + 6] if w.term and w.clause == word.clause]
-            scopes.append(set(terms[:2]))
+    scopes = [set([w.term for w in ws[i + 1:i + 6] if w.term and w.clause == word.clause][:2])
+              for i, word in enumerate(ws) if word.text in _NEGATIONS
+              and (ws[i + 1].text if i + 1 < len(ws) else "") not in ("only", "just", "merely")]
     return [scope for scope in scopes if scope]
 
 
@@ -236,15 +234,21 @@ def wrong_role(claim: str, source: str) -> str | None:
 # --- qualifiers: "unlabeled 2D pose data" for "RGB-D data" ----------------------------------------
 _SAME = {t: "larg" for t in content_terms("big huge large-scale massive")} | \
         {t: "small" for t in content_terms("tiny compact lightweight")}
+_NOT_QUALIFIERS = frozenset("first also then only further still just even authors between among".split())
 
 
-_NOT_QUALIFIERS = frozenset("first also then only further still just even authors".split())
-
-
-def _qualifies(word: Word) -> bool:
-    """A word that can narrow the noun after it: not an adverb, genre word, name or direction."""
+def _qualifies(word: Word, names: bool = False) -> bool:
+    """A word that can narrow the noun after it: not an adverb, genre word, direction (or name)."""
     return bool(word.term) and not word.text.endswith("ly") and word.text not in _NOT_QUALIFIERS \
-        and word.text not in GENRE_WORDS and not names_in(word.text) and not direction_of(word.text)
+        and word.text not in GENRE_WORDS and (names or not names_in(word.text)) and not direction_of(word.text)
+
+
+def _variants(claimed: str, stated: str) -> bool:
+    """Spellings or abbreviations of one another: leukaemia/leukemia, HQ/high-quality, PQ."""
+    plain, other = claimed.replace("-", ""), stated.replace("-", "")
+    return plain in other or other in plain or len(stated) <= 3 or any(c.isdigit() for c in stated) \
+        or stated == "".join(p[:1] for p in claimed.split("-")) \
+        or SequenceMatcher(None, plain, other).ratio() > 0.75
 
 
 def swapped_qualifier(claim: list[Word], source: list[Word]) -> str | None:
@@ -253,14 +257,12 @@ def swapped_qualifier(claim: list[Word], source: list[Word]) -> str | None:
     known = {_SAME.get(w.term, w.term) for w in source if w.term}
     claim_terms = {_SAME.get(w.term, w.term) for w in claim if w.term}
     for modifier, head in zip(claim, claim[1:]):
-        if modifier.clause != head.clause or not _qualifies(modifier) or not head.term \
+        if modifier.clause != head.clause or not _qualifies(modifier) or not _qualifies(head) \
                 or head.term not in known or _SAME.get(modifier.term, modifier.term) in known:
             continue
         before = [(a, b) for a, b in zip(source, source[1:]) if b.term == head.term]
-        qualified = [a for a, b in before if a.clause == b.clause and a.term and a.text not in GENRE_WORDS
-                     and not a.text.endswith("ly") and a.text not in _NOT_QUALIFIERS
-                     and _SAME.get(a.term, a.term) not in claim_terms
-                     and a.text != "".join(p[:1] for p in modifier.text.split("-"))]  # "HQ video" is "high-quality video"
+        qualified = [a for a, b in before if a.clause == b.clause and _qualifies(a, names=True)
+                     and _SAME.get(a.term, a.term) not in claim_terms and not _variants(modifier.text, a.text)]
         if before and len(qualified) == len(before):
             return f'says "{modifier.text} {head.text}" where the source says "{qualified[0].text} {head.text}"'
     return None
