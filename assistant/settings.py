@@ -60,7 +60,7 @@ class Settings(BaseSettings):
         0.5, ge=0.0, le=1.0, description="A sentence is supported when the judge scores it at least this."
     )
     entailment_threshold: float = Field(
-        0.5, ge=0.0, le=1.0, description="An entailment judge (a model's P(yes) that the sources support "
+        0.3, ge=0.0, le=1.0, description="An entailment judge (a model's P(yes) that the sources support "
         "a sentence) passes a sentence at least this (chosen on the tune half of eval/checker_dev.jsonl)."
     )
     max_new_tokens: int = Field(160, ge=1, description="Upper bound on generated tokens per answer.")

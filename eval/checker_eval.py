@@ -100,9 +100,10 @@ def rescore(rows: Sequence[dict], scores: Sequence[float], threshold: float, gat
 
 def choose_threshold(rows: Sequence[dict], scores: Sequence[float], gate: bool = True) -> float:
     """On a tune split: the threshold passing the most supported pairs while passing at most 5%
-    of contradicted ones (the issue's target), on a grid of 0.05."""
+    of contradicted ones (the issue's target), on a grid of 0.05 from 0.3: below that the model
+    would veto nothing (wrong-number claims scored P(yes) 0.27 with Qwen-1.5B)."""
     best, best_rate = 0.95, -1.0
-    for step in range(1, 20):
+    for step in range(6, 20):
         result = rescore(rows, scores, step / 20, gate)
         if rate(result, "label:contradicted") <= 0.05 and rate(result, "label:supported") > best_rate:
             best, best_rate = step / 20, rate(result, "label:supported")
