@@ -85,6 +85,10 @@ class Settings(BaseSettings):
     support_threshold: float = Field(
         0.5, ge=0.0, le=1.0, description="A sentence is supported when the judge scores it at least this."
     )
+    entailment_threshold: float = Field(
+        0.3, ge=0.0, le=1.0, description="An entailment judge (a model's P(yes) that the sources support "
+        "a sentence) passes a sentence at least this (chosen on the tune half of eval/checker_dev.jsonl)."
+    )
     max_new_tokens: int = Field(160, ge=1, description="Upper bound on generated tokens per answer.")
     temperature: float = Field(0.0, ge=0.0, description="0 means greedy decoding.")
     threads: int = Field(2, ge=1, description="torch threads: 2 embeds and prefills ~1.8x faster than 1 on an idle 2-core machine; 1 can win on a busy one.")

@@ -15,6 +15,7 @@ from typing import Protocol
 import numpy as np
 
 from assistant.citations import strip_markers
+from assistant.models.contradictions import find_contradiction
 from assistant.models.embedders import Embedder
 from assistant.schema import AssistantError
 from assistant.text import content_terms, names_in, words
@@ -42,18 +43,36 @@ def proper_nouns(text: str) -> set[str]:
     return {m.group(1).lower() for m in _PROPER.finditer(text)}
 
 
-def consistent(claim: str, source: str) -> bool:
-    """Every number, coined name and quoted phrase of the claim occurs in the source, and a
-    negated claim has a negation in its source ("X does not improve Y" is not "X improves Y")."""
-    if not numbers_in(claim) <= numbers_in(source):
-        return False
+def inconsistency(claim: str, source: str) -> str | None:
+    """Why the source cannot support the claim, in a few words, or None: a number, coined name or
+    quoted phrase of the claim that the source lacks, a negation it does not have, or a
+    contradiction found by the rules of `assistant.models.contradictions`."""
+    missing_numbers = numbers_in(claim) - numbers_in(source)
+    if missing_numbers:
+        return f"the source does not state {sorted(missing_numbers)[0]}"
     if _NEGATION.search(claim) and not _NEGATION.search(source):
-        return False
-    known = names_in(source) | set(words(source))
-    if not (names_in(claim) | proper_nouns(claim)) <= known:
-        return False
+        return "negates what the source does not negate"
+    known = names_in(source) | {part for word in words(source) for part in (word, *word.split("-"))}
+    unknown = (names_in(claim) | proper_nouns(claim)) - known
+    if unknown:
+        return f"the source does not mention {sorted(unknown)[0]}"
     lowered = source.lower()
-    return all(phrase.lower() in lowered for phrase in _QUOTED.findall(claim))
+    for phrase in _QUOTED.findall(claim):
+        if phrase.lower() not in lowered:
+            return f'the source does not say "{phrase}"'
+    return find_contradiction(claim, source)
+
+
+def consistent(claim: str, source: str) -> bool:
+    """Every number, coined name and quoted phrase of the claim occurs in the source, a negated
+    claim has a negation in its source ("X does not improve Y" is not "X improves Y"), and no
+    contradiction rule fires (reversed relation, flipped direction, wrong unit...)."""
+    return inconsistency(claim, source) is None
+
+
+def why_unsupported(claim: str, sources: Sequence[str]) -> str | None:
+    """The consistency gate's reason for failing a claim against its sources, for the UI."""
+    return inconsistency(strip_markers(claim), " ".join(sources))
 
 
 class EvidenceJudge:

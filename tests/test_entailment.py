@@ -1,0 +1,78 @@
+"""The entailment judge with a fake `yes_probability` model: the rule gate vetoes first, the
+model's P(yes) is the score, the prompt carries premise and claim. The real model is measured by
+eval/checker_eval.py --model."""
+
+from pathlib import Path
+
+import pytest
+
+from assistant.checking import check_sentence
+from assistant.models.entailment import EntailmentJudge
+from assistant.prompts import load_prompt
+from assistant.schema import Evidence
+from assistant.settings import Settings
+
+PROMPTS = Path(__file__).resolve().parents[1] / "prompts"
+SOURCE = ("Comprehensive experiments demonstrate the efficacy of TinyCLIP, showing that it can reduce "
+          "the size of the pre-trained CLIP ViT-B/32 by 50%, while maintaining comparable zero-shot performance.")
+
+
+class FakeYes:
+    """Answers every question with the same P(yes) and records what it was asked."""
+
+    def __init__(self, probability: float):
+        self.probability = probability
+        self.asked: list[list[dict]] = []
+
+    def yes_probability(self, messages: list[dict]) -> float:
+        self.asked.append(messages)
+        return self.probability
+
+
+def _judge(probability: float, threshold: float = 0.5) -> tuple[EntailmentJudge, FakeYes]:
+    model = FakeYes(probability)
+    return EntailmentJudge(model, threshold, load_prompt("entail", PROMPTS)), model
+
+
+def test_score_is_the_models_yes_probability_and_the_prompt_holds_premise_and_claim():
+    judge, model = _judge(0.83)
+    claim = "TinyCLIP can reduce the size of CLIP ViT-B/32 by 50%."
+    assert judge.support(f"{claim} [1]", [SOURCE]) == pytest.approx(0.83)
+    user = model.asked[0][-1]["content"]
+    assert SOURCE in user and claim in user and "[1]" not in user
+    assert model.asked[0][0]["role"] == "system"
+
+
+@pytest.mark.parametrize("claim", [
+    "TinyCLIP can reduce the size of CLIP ViT-B/32 by 75%.",  # a number the source lacks
+    "TinyCLIP increases the size of CLIP ViT-B/32 by 50%.",  # a flipped direction
+    "TinyCLIP can reduce the size of CLIP ViT-B/32 by 50 times.",  # another unit
+])
+def test_rule_gate_vetoes_before_the_model_is_asked(claim):
+    judge, model = _judge(0.99)
+    assert judge.support(claim, [SOURCE]) == 0.0
+    assert model.asked == []
+
+
+def test_empty_claim_or_sources_score_zero_without_asking():
+    judge, model = _judge(0.99)
+    assert judge.support("", [SOURCE]) == 0.0 and judge.support("TinyCLIP reduces size.", []) == 0.0
+    assert model.asked == []
+
+
+def test_out_of_range_probability_is_clipped():
+    judge, _ = _judge(1.7)
+    assert judge.support("TinyCLIP can reduce the size of CLIP ViT-B/32 by 50%.", [SOURCE]) == 1.0
+
+
+@pytest.mark.parametrize("probability, action", [(0.9, "kept"), (0.2, "replaced")])
+def test_checker_keeps_or_replaces_a_sentence_by_the_models_probability(probability, action):
+    judge, _ = _judge(probability, Settings().entailment_threshold)
+    evidence = [Evidence(marker=1, paper_id="t", title="TinyCLIP", text=SOURCE, start=0, end=10, score=1.0)]
+    check = check_sentence("It can reduce the size of the pre-trained CLIP ViT-B/32 by 50% [1].", evidence, judge)
+    assert check.action == action
+
+
+def test_entailment_threshold_is_a_setting(monkeypatch):
+    monkeypatch.setenv("ASSISTANT_ENTAILMENT_THRESHOLD", "0.7")
+    assert Settings().entailment_threshold == 0.7
