@@ -98,7 +98,7 @@ def ingest(
         added = (today or dt.date.today()).isoformat()
         with stop_on_signals() as stop:
             report.chunks_embedded = embed_and_write(
-                todo, store.write, embedder, chunker(), added, progress, stop, report.replaced)
+                todo, store, embedder, chunker(), added, progress, stop, report.replaced)
             report.interrupted = stop.is_set()
     report.seconds = time.perf_counter() - started
     log.info("ingest: %s", report)
@@ -106,12 +106,14 @@ def ingest(
 
 
 def embed_and_write(
-    papers: Sequence[Paper], write: Callable, embedder: Embedder, chunker: Chunker, added: str,
+    papers: Sequence[Paper], store: Store, embedder: Embedder, chunker: Chunker, added: str,
     progress: Progress | None = None, stop: threading.Event | None = None,
-    replaced: list | None = None,
+    replaced: list | None = None, index_only: bool = False,
 ) -> int:
     """Chunk, embed and commit papers batch by batch, until done or `stop` is set; returns the
-    number of chunks embedded. What `write` returns (replaced abstracts) goes into `replaced`."""
+    number of chunks embedded. Abstracts the writes replaced go into `replaced`. `index_only`
+    writes Chroma only (a rebuild from the ledger)."""
+    write = store.write_index if index_only else store.write
     embedded = 0
     for start in range(0, len(papers), WRITE_BATCH):
         if stop is not None and stop.is_set():
@@ -152,8 +154,8 @@ def reindex(
     with stop_on_signals() as stop:
         for added in sorted({a for _, a in todo}):
             papers = [p for p, a in todo if a == added]
-            embed_and_write(papers, store.write_index, embedder, chunker, added,
-                            _offset(progress, done, len(records)), stop)
+            embed_and_write(papers, store, embedder, chunker, added,
+                            _offset(progress, done, len(records)), stop, index_only=True)
             done += len(papers)
         if stop.is_set():
             raise KeyboardInterrupt
