@@ -68,8 +68,9 @@ def server_url() -> str | None:
     return os.environ.get(URL_VARIABLE) or None
 
 
-def open_client(store: Path, create: bool = True) -> Guarded | None:
-    """The store's Chroma client; None when the store has no index folder and `create` is off."""
+def open_client(store: Path, create: bool = True, folder: str = CHROMA_FOLDER) -> Guarded | None:
+    """The store's Chroma client (its index in `folder` of the store, unless Chroma is a server);
+    None when that folder does not exist and `create` is off."""
     url = server_url()
     try:
         import chromadb
@@ -77,10 +78,10 @@ def open_client(store: Path, create: bool = True) -> Guarded | None:
         settings = chromadb.Settings(anonymized_telemetry=False)
         if url:
             return Guarded(_http_client(chromadb, url, settings), store)
-        folder = Path(store) / CHROMA_FOLDER
-        if not create and not folder.is_dir():
+        where = Path(store) / folder
+        if not create and not where.is_dir():
             return None
-        return Guarded(chromadb.PersistentClient(path=str(folder), settings=settings), store)
+        return Guarded(chromadb.PersistentClient(path=str(where), settings=settings), store)
     except AssistantError:
         raise
     except OSError as error:

@@ -56,7 +56,7 @@ class Store:
     and its collections at the first write."""
 
     def __init__(self, path: Path, embedder_name: str, dimension: int, prefix: str | None = None,
-                 read_only: bool = False):
+                 read_only: bool = False, folder: str | None = None):
         self.path = Path(path)
         check_path(self.path, read_only)
         self.embedder_name, self.dimension, self.read_only = embedder_name, dimension, read_only
@@ -70,14 +70,20 @@ class Store:
         live = (self.ledger.meta("collections") if self.ledger else None) or ""
         self.prefix = live if prefix is None else prefix
         self.live = self.prefix == live  # a rebuild's new pair is not live until it switches
-        self._client = chroma.open_client(self.path, create=not read_only)
+        self.folder = folder or (self.ledger.meta("folder") if self.ledger else None) \
+            or chroma.CHROMA_FOLDER
+        self._check_index_folder()
+        self._client = chroma.open_client(self.path, not read_only, self.folder)
         self._papers = self._collection(PAPERS)
         self._chunks = self._collection(CHUNKS)
-        if self.ledger is not None and self._client is None and self.ledger.count()[0]:
-            raise chroma.BrokenIndex(f"store {self.path} has lost its Chroma index: "
-                                     "`assistant repair` rebuilds it from the store's ledger")
         if not read_only and self.live and self.ledger.meta("collections") is None:
             self._adopt()
+
+    def _check_index_folder(self) -> None:
+        if (self.live and self.ledger is not None and not chroma.server_url()
+                and not (self.path / self.folder).is_dir() and self.ledger.count()[0]):
+            raise chroma.BrokenIndex(f"store {self.path} has lost its Chroma index: "
+                                     "`assistant repair` rebuilds it from the store's ledger")
 
     def _signature(self) -> dict:
         return {"embedder": self.embedder_name, "dimension": self.dimension,

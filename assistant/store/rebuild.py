@@ -24,7 +24,6 @@ from assistant.store.ledger import Ledger
 log = logging.getLogger(__name__)
 
 _OURS = re.compile(rf"^(build\d+-)?({PAPERS}|{CHUNKS})$")  # the names a store gives collections
-_BROKEN = "chroma.broken-"
 
 
 def stored_signature(path: Path) -> dict | None:
@@ -75,22 +74,21 @@ def open_building(path: Path, embedder_name: str, dimension: int) -> Store:
     building = json.loads(ledger.meta("building") or "null")
     if not building or {k: building[k] for k in wanted} != wanted:
         number = int(ledger.meta("builds") or 0) + 1
-        building = {"prefix": f"build{number}-", **wanted}
+        # on disk a rebuild also gets its own folder: a damaged live index cannot get in its way
+        building = {"prefix": f"build{number}-", "folder": f"{chroma.CHROMA_FOLDER}-build{number}",
+                    **wanted}
         ledger.set_meta(builds=str(number), building=json.dumps(building))
     ledger.close()
+    folder = None if chroma.server_url() else building["folder"]
     try:
-        store = Store(path, embedder_name, dimension, prefix=building["prefix"])
-    except chroma.BrokenIndex:
-        if chroma.server_url():
+        store = Store(path, embedder_name, dimension, prefix=building["prefix"], folder=folder)
+    except chroma.BrokenIndex:  # a killed rebuild's own folder, damaged: start it again
+        if folder is None:
             raise
-        folder = path / chroma.CHROMA_FOLDER
-        aside = path / f"{_BROKEN}{building['prefix'].rstrip('-')}"
-        log.warning("store %s: moving the damaged index aside to %s", path, aside)
-        shutil.rmtree(aside, ignore_errors=True)
-        folder.rename(aside)
-        store = Store(path, embedder_name, dimension, prefix=building["prefix"])
+        shutil.rmtree(path / folder)
+        store = Store(path, embedder_name, dimension, prefix=building["prefix"], folder=folder)
     live = store.ledger.meta("collections") or ""
-    _drop(store, keep={live, store.prefix})
+    _sweep(store, keep={live, store.prefix})
     return store
 
 
@@ -109,15 +107,19 @@ def _adopt(path: Path) -> None:
 def switch(store: Store) -> None:
     """Make the store's (rebuilt) pair the live one, then delete what the old one left."""
     store.ledger.mark_indexed(None, collections=store.prefix, embedder=store.embedder_name,
-                              dimension=str(store.dimension), building=None)
+                              dimension=str(store.dimension), building=None, folder=store.folder)
     store.live = True
-    _drop(store, keep={store.prefix})
+    _sweep(store, keep={store.prefix})
+
+
+def _sweep(store: Store, keep: set[str]) -> None:
+    """Delete the index folders (on disk) or collections (on a server) of other builds."""
     if not chroma.server_url():
-        for aside in store.path.glob(_BROKEN + "*"):
-            shutil.rmtree(aside, ignore_errors=True)
-
-
-def _drop(store: Store, keep: set[str]) -> None:
+        live = store.ledger.meta("folder") or chroma.CHROMA_FOLDER
+        for folder in store.path.glob(chroma.CHROMA_FOLDER + "*"):
+            if folder.name not in (live, store.folder) and folder.is_dir():
+                shutil.rmtree(folder, ignore_errors=True)
+        return
     for collection in store._client.list_collections():
         found = _OURS.match(collection.name)
         if found and (found.group(1) or "") not in keep:
