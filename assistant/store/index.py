@@ -74,16 +74,34 @@ class Store:
             or chroma.CHROMA_FOLDER
         self._check_index_folder()
         self._client = chroma.open_client(self.path, not read_only, self.folder)
+        self.namespace = self._namespace()
         self._papers = self._collection(PAPERS)
         self._chunks = self._collection(CHUNKS)
+        if self._papers is None and self.live and self.ledger is not None and self.ledger.count()[0]:
+            raise self._lost()
         if not read_only and self.live and self.ledger.meta("collections") is None:
             self._adopt()
 
     def _check_index_folder(self) -> None:
         if (self.live and self.ledger is not None and not chroma.server_url()
                 and not (self.path / self.folder).is_dir() and self.ledger.count()[0]):
-            raise chroma.BrokenIndex(f"store {self.path} has lost its Chroma index: "
-                                     "`assistant repair` rebuilds it from the store's ledger")
+            raise self._lost()
+
+    def _lost(self) -> chroma.BrokenIndex:
+        where = chroma.server_url() or self.path / self.folder
+        return chroma.BrokenIndex(f"store {self.path} has lost its Chroma index ({where}): "
+                                  "`assistant repair` rebuilds it from the store's ledger")
+
+    def _namespace(self) -> str:
+        """On a Chroma server, which several stores may share, collection names start with the
+        store's own id (kept in its ledger)."""
+        if not chroma.server_url() or self.ledger is None:
+            return ""
+        if self.ledger.meta("store_id") is None and not self.read_only:
+            import uuid
+
+            self.ledger.set_meta(store_id=uuid.uuid4().hex[:12])
+        return f"{self.ledger.meta('store_id') or 'none'}-"
 
     def _signature(self) -> dict:
         return {"embedder": self.embedder_name, "dimension": self.dimension,
@@ -92,7 +110,7 @@ class Store:
     def _collection(self, name: str, create: bool = False):
         if self._client is None:
             return None
-        name = self.prefix + name
+        name = self.namespace + self.prefix + name
         if name not in {c.name for c in self._client.list_collections()}:
             if not create:
                 return None

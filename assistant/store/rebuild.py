@@ -121,7 +121,9 @@ def _sweep(store: Store, keep: set[str]) -> None:
                 shutil.rmtree(folder, ignore_errors=True)
         return
     for collection in store._client.list_collections():
-        found = _OURS.match(collection.name)
+        if not collection.name.startswith(store.namespace):
+            continue  # another store's, on a shared server
+        found = _OURS.match(collection.name[len(store.namespace):])
         if found and (found.group(1) or "") not in keep:
             try:
                 store._client.delete_collection(collection.name)
