@@ -275,5 +275,7 @@ def repair_store(settings: Settings, progress: Progress | None = None) -> int:
 def reindex_store(settings: Settings, progress: Progress | None = None) -> int:
     settings.apply_environment()
     embedder = build_embedder(settings)
-    return reindex(settings.store, embedder, Chunker(settings.chunk_size, settings.chunk_overlap),
-                   progress)
+    count = reindex(settings.store, embedder, Chunker(settings.chunk_size, settings.chunk_overlap),
+                    progress)
+    Retriever(Store(settings.store, embedder.name, embedder.dimension), embedder)  # saves its index
+    return count

@@ -165,6 +165,7 @@ def test_chroma_internal_error_on_read_is_one_line(tmp_path, run_cli, monkeypatc
                             "Failed to apply logs to the hnsw segment writer")
 
     monkeypatch.setattr(Collection, "get", wedged)
+    monkeypatch.setattr(Collection, "query", wedged)
     code, out, err = run_cli("search", "lora")
     assert (code, out) == (1, "")
     assert err == (f"error: the Chroma index of store {tmp_path / 'store'} cannot be read (InternalError: "
@@ -196,3 +197,40 @@ def test_ledger_survives_and_counts_without_chroma(tmp_path, fake_embedder, make
         "SELECT COUNT(*) FROM papers WHERE indexed = hash").fetchone()
     assert rows == (2,)
     assert store.ledger.generation >= 2
+
+
+# The lexical index saved with the store -----------------------------------------------------------
+
+def _ranked(retriever, query):
+    return [(p.paper_id, round(p.score, 6)) for p in retriever.search(query, 5)]
+
+
+def test_lexical_index_is_saved_with_the_store_and_loaded_without_reading_chunks(
+        tmp_path, fake_embedder, make_store, monkeypatch):
+    from assistant.retrieval import Retriever
+
+    store = make_store(tmp_path / "store", fake_embedder)
+    _ingest([_source(tmp_path / "a.jsonl", ["lora", "speech", "video"])], store, fake_embedder)
+    built = Retriever(store, fake_embedder)
+    saved = tmp_path / "store" / "cache" / f"lexical-{store.version}"
+    assert (saved / "chunks.json").is_file()
+    reader = Store(tmp_path / "store", fake_embedder.name, fake_embedder.dimension, read_only=True)
+    monkeypatch.setattr(reader, "chunks", lambda: pytest.fail("read the chunks from Chroma"))
+    loaded = Retriever(reader, fake_embedder)
+    assert _ranked(loaded, "speech benchmarks") == _ranked(built, "speech benchmarks")
+    assert loaded.vocabulary == built.vocabulary and loaded.titles == built.titles
+
+
+def test_a_changed_store_rebuilds_its_lexical_index_and_read_only_saves_nothing(
+        tmp_path, fake_embedder, make_store):
+    from assistant.retrieval import Retriever
+
+    store = make_store(tmp_path / "store", fake_embedder)
+    _ingest([_source(tmp_path / "a.jsonl", ["lora"])], store, fake_embedder)
+    Retriever(store, fake_embedder)
+    _ingest([_source(tmp_path / "b.jsonl", ["speech"])], store, fake_embedder)
+    reader = Store(tmp_path / "store", fake_embedder.name, fake_embedder.dimension, read_only=True)
+    assert [p.title for p in Retriever(reader, fake_embedder).search("speech", 1)] == ["A Study of speech"]
+    assert not (tmp_path / "store" / "cache" / f"lexical-{store.version}").exists()
+    Retriever(store, fake_embedder)
+    assert [p.name for p in (tmp_path / "store" / "cache").iterdir()] == [f"lexical-{store.version}"]

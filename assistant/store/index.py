@@ -135,6 +135,14 @@ class Store:
         return [(paper_from_metadata(pid, doc, meta), meta.get("added", ""), int(meta["chunks"]))
                 for pid, doc, meta in zip(got["ids"], got["documents"], got["metadatas"])]
 
+    @property
+    def version(self) -> str | None:
+        """Names the store's current contents (index pair and ledger generation), for caches
+        built from it; None when it has no ledger to count its changes."""
+        if self.ledger is None or not self.live:
+            return None
+        return f"{self.prefix}{self.ledger.generation}"
+
     # --- reading -------------------------------------------------------------------------
     def paper_hashes(self) -> dict[str, str]:
         """The content hash of every paper the index holds."""
