@@ -114,7 +114,10 @@ def test_killed_reindex_leaves_a_store_both_embedders_can_finish(tmp_path, full_
     assert again.returncode == 0, again.stderr
     assert f"re-embedded {PAPERS} papers" in again.stdout
     _check(store, target, PAPERS)
-    assert [p.name for p in store.glob("chroma*")] == [Store(store, f"hashing-bow-{target}", target).folder]
+    folder = Store(store, f"hashing-bow-{target}", target).folder
+    assert [p.name for p in store.glob("chroma*")] == [folder]  # the others were swept
+    if (point, target) == ("batch", 128):
+        assert folder == "chroma-build1"  # the rerun resumed the killed build
 
 
 def test_stats_of_a_store_whose_reindex_was_killed(tmp_path, full_store):

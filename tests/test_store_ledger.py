@@ -72,6 +72,13 @@ def test_read_only_store_creates_no_collection(tmp_path, fake_embedder):
         store.delete(["x"])
 
 
+def test_read_only_store_with_an_index_folder_creates_no_collection(tmp_path, fake_embedder):
+    Store(tmp_path / "store", fake_embedder.name, fake_embedder.dimension)  # folder, ledger, no writes
+    reader = Store(tmp_path / "store", fake_embedder.name, fake_embedder.dimension, read_only=True)
+    assert reader.count() == (0, 0) and reader.nearest_chunks(fake_embedder.embed_query("x"), 3) == []
+    assert reader._client.list_collections() == []
+
+
 def test_search_of_a_fresh_empty_store_leaves_it_unchanged(tmp_path, run_cli):
     (tmp_path / "store").mkdir()
     assert run_cli("search", "lora")[0] == 0
