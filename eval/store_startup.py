@@ -44,16 +44,16 @@ def build(work: Path, sizes: list[int]) -> dict[int, Path]:
     from assistant.settings import Settings
 
     sample = work / "548"
-    if not (sample / "ledger.sqlite3").exists():
-        Assistant.from_settings(Settings(store=sample)).ingest([ROOT / "data" / "daily_papers"])
-    base = Assistant.from_settings(Settings(store=sample))  # saves the sample's lexical index
+    base = Assistant.from_settings(Settings(store=sample))
+    base.ingest([ROOT / "data" / "daily_papers"])  # resumes; saves the sample's lexical index
     stores = {548: sample}
     for size in sizes:
         path = work / str(size)
-        if not (path / "ledger.sqlite3").exists():
+        if not (path / "built").exists():
             started = time.perf_counter()
             _, store = synthetic_store(path, base, size)
             Retriever(store, base.embedder)
+            (path / "built").write_text(f"{time.perf_counter() - started:.0f} s\n")
             print(f"built {size} in {time.perf_counter() - started:.0f} s", file=sys.stderr)
         stores[size] = path
     return stores
