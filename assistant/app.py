@@ -30,7 +30,7 @@ from assistant.schema import (
     Digest, IngestReport, ListingDates, Paper, Passage, Progress, Reason, SentenceCheck, Window,
 )
 from assistant.settings import Settings
-from assistant.store import Store, stored_signature
+from assistant.store import Store, stored_counts, stored_signature
 
 log = logging.getLogger(__name__)
 
@@ -64,10 +64,13 @@ class Assistant:
         self._resolver: PaperResolver | None = None
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> Assistant:
+    def from_settings(cls, settings: Settings, read_only: bool = False) -> Assistant:
+        """`read_only`: the store must exist, and nothing in it is created or changed."""
         settings.apply_environment()
+        if read_only:
+            stored_counts(settings.store)  # a missing store fails before any model loads
         embedder = build_embedder(settings)
-        store = Store(settings.store, embedder.name, embedder.dimension)
+        store = Store(settings.store, embedder.name, embedder.dimension, read_only=read_only)
         return cls(settings, store, embedder)
 
     @property
@@ -248,20 +251,28 @@ def check_question(text: str) -> str:
 
 
 def store_stats(settings: Settings) -> dict:
-    """Counts and models of a store without loading any model."""
+    """Counts and models of an existing store without loading any model (from its ledger)."""
+    papers, chunks = stored_counts(settings.store)
     signature = stored_signature(settings.store)
     if signature is None:
         return {"papers": 0, "chunks": 0, "embedder": settings.embedder, "dimension": None,
                 "generator": settings.generator, "store": str(settings.store)}
-    store = Store(settings.store, signature["embedder"], int(signature["dimension"]))
-    papers, chunks = store.count()
     return {"papers": papers, "chunks": chunks, "embedder": signature["embedder"],
             "dimension": int(signature["dimension"]), "generator": settings.generator,
             "store": str(settings.store)}
 
 
+def repair_store(settings: Settings, progress: Progress | None = None) -> int:
+    """Rebuild a store's Chroma index from its ledger (the same work as a reindex)."""
+    if not Path(settings.store, "ledger.sqlite3").is_file():
+        raise AssistantError(f"store {settings.store} has no ledger to repair it from")
+    return reindex_store(settings, progress)
+
+
 def reindex_store(settings: Settings, progress: Progress | None = None) -> int:
     settings.apply_environment()
     embedder = build_embedder(settings)
-    return reindex(settings.store, embedder, Chunker(settings.chunk_size, settings.chunk_overlap),
-                   progress)
+    count = reindex(settings.store, embedder, Chunker(settings.chunk_size, settings.chunk_overlap),
+                    progress)
+    Retriever(Store(settings.store, embedder.name, embedder.dimension), embedder)  # saves its index
+    return count

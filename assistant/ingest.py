@@ -1,16 +1,20 @@
 """Source files -> papers in the store: parse, deduplicate, diff, chunk, embed, write.
 
 Everything is parsed and checked before anything is written; a bad record is reported and skipped,
-never half-written. Papers are written in small batches, each committed by its paper record, so an
-interrupted ingest keeps what it finished and a re-run picks up the rest.
+never half-written. Papers are written in small batches, each committed to the store's ledger, so
+an interrupted ingest keeps what it finished and a re-run picks up the rest. SIGINT and SIGTERM
+stop an ingest after the batch it is writing.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+import signal
+import threading
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -19,7 +23,7 @@ from assistant.chunking import Chunker
 from assistant.models.embedders import Embedder
 from assistant.schema import Chunk, IngestReport, ListingDates, Paper, Progress
 from assistant.sources import parse_paths
-from assistant.store import Store, StoredPaper, stored_signature
+from assistant.store import Store, StoredPaper, open_building, switch
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +45,29 @@ def deduplicate(papers: Iterable[Paper]) -> tuple[list[Paper], int]:
         else:
             unique[paper.paper_id] = paper
     return list(unique.values()), repeats
+
+
+@contextmanager
+def stop_on_signals() -> Iterator[threading.Event]:
+    """An event set by SIGINT/SIGTERM, for a loop to stop at a safe point; a second signal
+    interrupts at once. Outside the main thread (the UI's workers) signals are left alone."""
+    stop = threading.Event()
+    if threading.current_thread() is not threading.main_thread():
+        yield stop
+        return
+
+    def handle(number, frame):
+        if stop.is_set():
+            raise KeyboardInterrupt
+        log.warning("signal %d: stopping after the current batch", number)
+        stop.set()
+
+    previous = {s: signal.signal(s, handle) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield stop
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
 
 
 def ingest(
@@ -69,7 +96,10 @@ def ingest(
     todo = fresh + changed
     if todo:
         added = (today or dt.date.today()).isoformat()
-        report.chunks_embedded = embed_and_write(todo, store, embedder, chunker(), added, progress)
+        with stop_on_signals() as stop:
+            report.chunks_embedded = embed_and_write(
+                todo, store, embedder, chunker(), added, progress, stop, report.replaced)
+            report.interrupted = stop.is_set()
     report.seconds = time.perf_counter() - started
     log.info("ingest: %s", report)
     return report
@@ -77,15 +107,23 @@ def ingest(
 
 def embed_and_write(
     papers: Sequence[Paper], store: Store, embedder: Embedder, chunker: Chunker, added: str,
-    progress: Progress | None = None,
+    progress: Progress | None = None, stop: threading.Event | None = None,
+    replaced: list | None = None, index_only: bool = False,
 ) -> int:
-    """Chunk, embed and commit papers batch by batch; returns the number of chunks embedded."""
+    """Chunk, embed and commit papers batch by batch, until done or `stop` is set; returns the
+    number of chunks embedded. Abstracts the writes replaced go into `replaced`. `index_only`
+    writes Chroma only (a rebuild from the ledger)."""
+    write = store.write_index if index_only else store.write
     embedded = 0
     for start in range(0, len(papers), WRITE_BATCH):
+        if stop is not None and stop.is_set():
+            break
         batch = papers[start:start + WRITE_BATCH]
         chunks = chunker.chunk(batch)
         vectors = embedder.embed([embedding_text(c) for c in chunks])
-        store.write(_group(batch, chunks, vectors, added))
+        written = write(_group(batch, chunks, vectors, added))
+        if replaced is not None and written:
+            replaced.extend(written)
         embedded += len(chunks)
         if progress:
             progress(start + len(batch), len(papers))
@@ -104,19 +142,28 @@ def _group(papers: Sequence[Paper], chunks: list[Chunk], vectors: np.ndarray, ad
 def reindex(
     path: Path, embedder: Embedder, chunker: Chunker, progress: Progress | None = None
 ) -> int:
-    """Re-embed every stored paper with `embedder`; the old store stays whole until the end."""
-    signature = stored_signature(path)
-    if signature is None:
-        return 0
-    old = Store(path, signature["embedder"], int(signature["dimension"]))
-    records = old.paper_records()
-    new = Store(path, embedder.name, embedder.dimension, prefix="reindex-")
-    try:
-        for added in sorted({a for _, a in records}):
-            papers = [p for p, a in records if a == added]
-            embed_and_write(papers, new, embedder, chunker, added, progress)
-    except BaseException:
-        new.discard()
-        raise
-    new.promote()
+    """Rebuild the store's index from its ledger with `embedder` (reindex and repair alike).
+
+    The new index is written beside the live one, which stays whole until the switch; a killed
+    rebuild resumes from the papers it finished. Returns the number of papers."""
+    store = open_building(path, embedder.name, embedder.dimension)
+    records = store.ledger.records()
+    finished = store.paper_hashes()
+    todo = [(p, a) for p, a in records if finished.get(p.paper_id) != p.content_hash]
+    done = len(records) - len(todo)
+    with stop_on_signals() as stop:
+        for added in sorted({a for _, a in todo}):
+            papers = [p for p, a in todo if a == added]
+            embed_and_write(papers, store, embedder, chunker, added,
+                            _offset(progress, done, len(records)), stop, index_only=True)
+            done += len(papers)
+        if stop.is_set():
+            raise KeyboardInterrupt
+    switch(store)
     return len(records)
+
+
+def _offset(progress: Progress | None, before: int, total: int) -> Progress | None:
+    if progress is None:
+        return None
+    return lambda done, _: progress(before + done, total)

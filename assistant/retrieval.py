@@ -6,9 +6,13 @@ paper: users name what they mean, and neither side of the search knows that a ma
 
 from __future__ import annotations
 
+import json
+import logging
 import re
+import shutil
 from collections import defaultdict
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 
@@ -25,18 +29,35 @@ MAX_PAPERS_PER_NAME = 3  # a "name" shared by more titles than this is a common 
 SHORT_NAME = 4  # names this short must be written as in the title
 
 _POSSESSIVE = re.compile(r"'s\b")
+CACHE = "cache"  # in the store folder: the lexical index, saved by processes that may write
+log = logging.getLogger(__name__)
 
 
 class _Lexical:
     """BM25 over chunk texts (title included) with stemmed, stopword-free tokens."""
 
-    def __init__(self, texts: Sequence[str]):
+    def __init__(self, texts: Sequence[str], bm25=None):
         import bm25s
 
-        self._bm25 = bm25s.BM25()
         self._size = len(texts)
-        if texts:
+        self._bm25 = bm25 or bm25s.BM25()
+        if texts and bm25 is None:
             self._bm25.index([stems(t) or ["<empty>"] for t in texts], show_progress=False)
+
+    def save(self, folder: Path) -> None:
+        if self._size:
+            self._bm25.save(str(folder), show_progress=False)
+
+    @classmethod
+    def load(cls, folder: Path, size: int) -> _Lexical:
+        """The index `save` wrote, memory-mapped: loading costs little whatever its size."""
+        import bm25s
+
+        lexical = cls([])
+        if size:
+            lexical._bm25 = bm25s.BM25.load(str(folder), mmap=True, show_progress=False)
+            lexical._size = size
+        return lexical
 
     def search(self, query: str, limit: int) -> list[int]:
         tokens = stems(query)
@@ -108,13 +129,30 @@ class Retriever:
         self.refresh()
 
     def refresh(self) -> None:
-        self._chunks: list[Chunk] = self.store.chunks()
+        """Read the store's chunks and lexical index: from the cache saved with the store when
+        it is current, else built (and saved, unless the store is open read-only)."""
+        folder = _cache_folder(self.store)
+        if folder is not None and (folder / "chunks.json").is_file():
+            self._load(folder)
+        else:
+            self._build(folder)
         self._row = {c.chunk_id: i for i, c in enumerate(self._chunks)}
-        self._lexical = _Lexical([f"{c.title}\n{c.text}" for c in self._chunks])
         self.names = NameIndex({c.paper_id: c.title for c in self._chunks})
         self.titles = {c.paper_id: c.title for c in self._chunks}
+
+    def _build(self, folder: Path | None) -> None:
+        self._chunks: list[Chunk] = self.store.chunks()
+        self._lexical = _Lexical([f"{c.title}\n{c.text}" for c in self._chunks])
         # every word of the corpus: a name found nowhere in it is not in the corpus
         self.vocabulary = frozenset(w for c in self._chunks for w in words(f"{c.title} {c.text}"))
+        if folder is not None and not self.store.read_only:
+            _save_cache(folder, self._chunks, self._lexical, self.vocabulary)
+
+    def _load(self, folder: Path) -> None:
+        saved = json.loads((folder / "chunks.json").read_text(encoding="utf-8"))
+        self._chunks = [Chunk(*row) for row in saved["chunks"]]
+        self._lexical = _Lexical.load(folder, len(self._chunks))
+        self.vocabulary = frozenset(saved["vocabulary"])
 
     @property
     def size(self) -> int:
@@ -157,3 +195,25 @@ class Retriever:
 
     def _first_chunk(self, paper_id: str) -> str:
         return next(c.chunk_id for c in self._chunks if c.paper_id == paper_id)
+
+
+def _cache_folder(store: "Store") -> Path | None:
+    version = getattr(store, "version", None)
+    return None if version is None else Path(store.path) / CACHE / f"lexical-{version}"
+
+
+def _save_cache(folder: Path, chunks: list[Chunk], lexical: _Lexical, vocabulary) -> None:
+    """Written whole beside its final name, then renamed: a reader never sees half of it."""
+    partial = folder.with_name(folder.name + ".partial")
+    shutil.rmtree(partial, ignore_errors=True)
+    partial.mkdir(parents=True)
+    lexical.save(partial)
+    rows = [[c.chunk_id, c.paper_id, c.title, c.text, c.start, c.end] for c in chunks]
+    (partial / "chunks.json").write_text(
+        json.dumps({"chunks": rows, "vocabulary": sorted(vocabulary)}, ensure_ascii=False),
+        encoding="utf-8")
+    for old in folder.parent.glob("lexical-*"):
+        if old != partial:
+            shutil.rmtree(old, ignore_errors=True)
+    partial.rename(folder)
+    log.info("saved the lexical index of %d chunks in %s", len(chunks), folder)

@@ -231,6 +231,14 @@ class Answer:
         return list(seen)
 
 
+@dataclass(frozen=True)
+class Replacement:
+    """A stored paper whose abstract an ingest replaced; the store's ledger keeps `previous`."""
+
+    previous: Paper
+    current: Paper
+
+
 @dataclass
 class IngestReport:
     """What an ingest did: counts and one reason per rejected record."""
@@ -242,6 +250,8 @@ class IngestReport:
     chunks_embedded: int = 0
     rejected: list[Rejection] = field(default_factory=list)
     seconds: float = 0.0
+    replaced: list[Replacement] = field(default_factory=list)  # abstracts changed (old ones kept)
+    interrupted: bool = False  # stopped by SIGINT/SIGTERM after a whole batch
 
 
 NOT_STATED = "not stated in the abstract"

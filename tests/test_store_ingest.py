@@ -228,9 +228,9 @@ def test_ingest_command_rejects_bad_dates_in_one_line_before_reading_files(tmp_p
 
 
 def test_store_reads_more_records_than_one_page(tmp_path, fake_embedder, make_store, monkeypatch):
-    import assistant.store as store_module
+    import assistant.store.chroma as chroma_module
 
-    monkeypatch.setattr(store_module, "PAGE", 2)
+    monkeypatch.setattr(chroma_module, "PAGE", 2)
     store = make_store(tmp_path / "store", fake_embedder)
     _ingest([_write_jsonl(tmp_path / "a.jsonl", _records("lora", "speech", "video", "depth", "audio"))],
             store, fake_embedder)

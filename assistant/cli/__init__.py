@@ -45,6 +45,7 @@ COMMANDS = {
     "compare": analysis.compare_command, "digest": analysis.digest_command,
     "eval": eval_commands.eval_command, "ui": serve.ui,
 }
+COMMANDS["repair"] = library.repair
 for _name, _command in COMMANDS.items():
     app.command(_name)(_command)
 app.add_typer(models.app, name="models")

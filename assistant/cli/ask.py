@@ -19,7 +19,7 @@ def search(
     as_json: JsonFlag = False,
 ) -> None:
     """Rank papers for a query (hybrid dense + BM25 retrieval)."""
-    passages = assistant().search(query, k)
+    passages = assistant(read_only=True).search(query, k)
     if as_json:
         typer.echo(json.dumps(search_dict(passages)))
         return
@@ -36,7 +36,7 @@ def ask(
 
     question = check_question(question)  # before loading any model
     answer = None
-    for event in assistant().ask_stream(question):
+    for event in assistant(read_only=True).ask_stream(question):
         if isinstance(event, (Answer, Comparison)):
             answer = event
         elif not as_json:

@@ -22,10 +22,10 @@ def settings() -> Settings:
         raise AssistantError(f"invalid settings: {' '.join(str(error).split())}") from None
 
 
-def assistant():
+def assistant(read_only: bool = False):
     from assistant.app import Assistant
 
-    return Assistant.from_settings(settings())
+    return Assistant.from_settings(settings(), read_only=read_only)
 
 
 def progress(description: str, unit: str = "paper"):

@@ -1,4 +1,4 @@
-"""Commands that fill and inspect the store: ingest, fetch, stats, reindex."""
+"""Commands that fill, inspect and mend the store: ingest, fetch, stats, reindex, repair."""
 
 from __future__ import annotations
 
@@ -30,7 +30,8 @@ def ingest_command(
     if if_empty:
         from assistant.app import store_stats
 
-        if store_stats(common.settings())["papers"]:
+        settings = common.settings()
+        if settings.store.is_dir() and store_stats(settings)["papers"]:
             typer.echo("store already has papers: nothing to do", err=True)
             return
     assistant = common.assistant()
@@ -38,6 +39,10 @@ def ingest_command(
     with bar:
         report = assistant.ingest(paths, progress=update, dating=dating)
     _print_ingest(report, as_json)
+    if report.interrupted:
+        typer.echo("interrupted: the papers written so far are stored; run the same ingest again "
+                   "to add the rest", err=True)
+        raise typer.Exit(130)
     if report.rejected:
         raise typer.Exit(1)
 
@@ -122,3 +127,13 @@ def reindex() -> None:
     with bar:
         count = reindex_store(common.settings(), update)
     typer.echo(f"re-embedded {count} papers")
+
+
+def repair() -> None:
+    """Rebuild a broken or missing Chroma index from the store's ledger (no source files needed)."""
+    from assistant.app import repair_store
+
+    bar, update = progress("re-embedding")
+    with bar:
+        count = repair_store(common.settings(), update)
+    typer.echo(f"repaired: {count} papers re-embedded from the ledger")
