@@ -12,6 +12,7 @@ import dataclasses
 import datetime as dt
 import json
 import sqlite3
+import threading
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -53,11 +54,15 @@ class Ledger:
 
     def __init__(self, folder: Path, read_only: bool = False):
         self.path = Path(folder) / LEDGER_FILE
+        # The UI answers from a pool of threads: one connection serves them all, and a transaction
+        # (`with self._lock, self._db`) runs alone.
+        self._lock = threading.RLock()
         try:
             if read_only:
-                self._db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True)
+                self._db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True,
+                                           check_same_thread=False)
             else:
-                self._db = sqlite3.connect(self.path)
+                self._db = sqlite3.connect(self.path, check_same_thread=False)
                 self._db.execute("PRAGMA journal_mode=WAL")
                 self._db.execute("PRAGMA synchronous=FULL")
                 self._db.executescript(_TABLES)
@@ -83,7 +88,7 @@ class Ledger:
         return None if row is None else row[0]
 
     def set_meta(self, **values: str | None) -> None:
-        with self._db:
+        with self._lock, self._db:
             self._set(values)
 
     def _set(self, values: dict) -> None:
@@ -143,7 +148,7 @@ class Ledger:
         added: dict[str, str] = {}
         replaced: list[Replaced] = []
         now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
-        with self._db:
+        with self._lock, self._db:
             for paper, day, chunks in papers:
                 old = self._db.execute("SELECT hash, record, added FROM papers WHERE paper_id = ?",
                                        (paper.paper_id,)).fetchone()
@@ -165,7 +170,7 @@ class Ledger:
     def mark_indexed(self, hashes: dict[str, str] | None = None, **meta: str | None) -> None:
         """Record that the index holds these papers at these hashes (None: every paper as it is
         now), together with any meta values, in one transaction."""
-        with self._db:
+        with self._lock, self._db:
             if hashes is None:
                 self._db.execute("UPDATE papers SET indexed = hash")
             else:
@@ -175,6 +180,6 @@ class Ledger:
             self._bump()
 
     def delete(self, paper_ids: Sequence[str]) -> None:
-        with self._db:
+        with self._lock, self._db:
             self._db.executemany("DELETE FROM papers WHERE paper_id = ?", [(p,) for p in paper_ids])
             self._bump()
