@@ -20,7 +20,7 @@ def test_non_loopback_bind_without_auth_is_refused_in_one_line():
     with pytest.raises(AssistantError) as refused:
         check_bind("0.0.0.0", None)
     message = str(refused.value)
-    assert "\n" not in message and "needs authentication" in message and "--auth" in message
+    assert "\n" not in message and "needs authentication" in message and "--auth-file" in message
 
 
 def test_bind_credentials():
@@ -37,7 +37,7 @@ def test_cli_ui_refuses_a_public_bind_without_auth_before_loading_anything(run_c
     assert code == 1 and out == ""
     assert err.strip().splitlines() == [
         "error: binding 0.0.0.0 (not a loopback address) needs authentication: "
-        "pass --auth user:password or set ASSISTANT_AUTH"]
+        "set ASSISTANT_AUTH=user:password or pass --auth-file PATH"]
 
 
 def test_cli_ui_reads_auth_from_the_environment(run_cli, monkeypatch):

@@ -7,8 +7,9 @@ from typing import Annotated
 
 import typer
 
-from assistant.cli.common import JsonFlag, assistant
+from assistant.cli.common import JsonFlag, assistant, echo
 from assistant.export import result_dict, search_dict
+from assistant.sanitize import markdown_safe
 from assistant.schema import Answer, Comparison
 from assistant.wording import answer_text
 
@@ -19,12 +20,12 @@ def search(
     as_json: JsonFlag = False,
 ) -> None:
     """Rank papers for a query (hybrid dense + BM25 retrieval)."""
-    passages = assistant().search(query, k)
+    passages = assistant(read_only=True).search(query, k)
     if as_json:
-        typer.echo(json.dumps(search_dict(passages)))
+        echo(json.dumps(search_dict(passages)))
         return
     for rank, passage in enumerate(passages, 1):
-        typer.echo(f"{rank:>2}. {passage.score:.4f}  {passage.title}  ({passage.paper_id})")
+        echo(f"{rank:>2}. {passage.score:.4f}  {passage.title}  ({passage.paper_id})")
 
 
 def ask(
@@ -36,22 +37,22 @@ def ask(
 
     question = check_question(question)  # before loading any model
     answer = None
-    for event in assistant().ask_stream(question):
+    for event in assistant(read_only=True).ask_stream(question):
         if isinstance(event, (Answer, Comparison)):
             answer = event
         elif not as_json:
-            typer.echo(event.text + " ", nl=False)
+            echo(event.text + " ", nl=False)
     if as_json:
-        typer.echo(json.dumps(result_dict(answer)))
+        echo(json.dumps(result_dict(answer)))
         return
     if isinstance(answer, Comparison):  # a comparative question
         from assistant.markdown import comparison_markdown
 
-        typer.echo(comparison_markdown(answer))
+        echo(markdown_safe(comparison_markdown(answer)))
         return
     if answer.abstained:
-        typer.echo(answer_text(answer))
-    typer.echo("")
+        echo(answer_text(answer))
+    echo("")
     _print_references(answer)
 
 
@@ -60,6 +61,6 @@ def _print_references(answer: Answer) -> None:
 
     references = reference_list(answer.citations)
     if references:
-        typer.echo("\nReferences:")
+        echo("\nReferences:")
     for markers, paper_id, title in references:
-        typer.echo(f"  {''.join(f'[{m}]' for m in markers)} {title}  ({paper_id})")
+        echo(f"  {''.join(f'[{m}]' for m in markers)} {title}  ({paper_id})")

@@ -1,5 +1,5 @@
 """What every command shares: the settings (flags over the environment and the config file), the
-Assistant built from them, `--json`, and progress bars on stderr."""
+Assistant built from them, `--json`, progress bars on stderr, and `echo`, the one way commands print."""
 
 from __future__ import annotations
 
@@ -7,7 +7,9 @@ import sys
 from typing import Annotated
 
 import typer
+from pydantic import ValidationError
 
+from assistant.sanitize import terminal_text
 from assistant.schema import AssistantError
 from assistant.settings import Settings
 
@@ -15,17 +17,41 @@ JsonFlag = Annotated[bool, typer.Option("--json", help="Print one JSON object.")
 OVERRIDES: dict = {}  # the global flags given on this command line (set by the callback)
 
 
+def echo(text: str = "", err: bool = False, nl: bool = True) -> None:
+    """Print through the one gate: source text may hold escape sequences or template tokens."""
+    typer.echo(terminal_text(str(text)), err=err, nl=nl)
+
+
 def settings() -> Settings:
     try:
         return Settings(**OVERRIDES)
+    except AssistantError:
+        raise
+    except ValidationError as error:  # one line: "chunk_overlap: ...; port: ..."
+        problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'settings'}: {e['msg']}"
+                             for e in error.errors())
+        raise AssistantError(f"invalid settings: {problems}") from None
     except Exception as error:  # pydantic's validation message, made one line
         raise AssistantError(f"invalid settings: {' '.join(str(error).split())}") from None
 
 
-def assistant():
+def assistant(read_only: bool = False):
+    """The Assistant of these settings; `read_only` commands refuse a store that does not exist
+    (opening one would create it)."""
     from assistant.app import Assistant
 
-    return Assistant.from_settings(settings())
+    chosen = settings()
+    if read_only:
+        existing_store(chosen)
+    return Assistant.from_settings(chosen)
+
+
+def existing_store(chosen: Settings) -> Settings:
+    if not chosen.store.is_dir():
+        problem = "is not a folder" if chosen.store.exists() else "does not exist"
+        raise AssistantError(f"store {chosen.store} {problem}: ingest papers into it first "
+                             "(assistant ingest FILES)")
+    return chosen
 
 
 def progress(description: str, unit: str = "paper"):

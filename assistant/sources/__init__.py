@@ -17,6 +17,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from assistant.dates import resolve_month_day
+from assistant.sanitize import clean_text
 from assistant.sources.feeds import parse_feed
 from assistant.sources.records import FileProblem, parse_csv, parse_json, parse_jsonl
 from assistant.schema import AssistantError, ListingDates, Paper, ParseResult, Rejection, paper_id_for
@@ -125,7 +126,7 @@ def _read_text(path: Path) -> str:
 
 
 def _parse_listing(text: str, source: str) -> list[Item]:
-    lines = list(_content_lines(text))
+    lines = list(_content_lines(clean_text(text)))
     if not lines:
         raise FileProblem("empty file (only page boilerplate, no papers)")
     items = list(_listing_items(lines, source))

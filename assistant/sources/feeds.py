@@ -15,6 +15,7 @@ import xml.sax
 from collections.abc import Iterator
 from datetime import date
 
+from assistant.sanitize import clean_text
 from assistant.sources.fields import ARXIV_URL
 from assistant.sources.records import FileProblem
 from assistant.schema import Paper, Rejection, paper_id_for
@@ -88,13 +89,13 @@ def _entry_item(entry, index: int, source: str, line: int) -> Paper | Rejection:
     return Paper(
         paper_id=paper_id_for(title, arxiv_id), title=title, abstract=summary,
         authors=_authors(entry),
-        arxiv_id=arxiv_id, published=_published(entry), url=entry.get("link") or None,
+        arxiv_id=arxiv_id, published=_published(entry), url=clean_text(entry.get("link") or "") or None,
         source=source, line=line,
     )
 
 
 def _collapse(text: str | None) -> str:
-    return " ".join((text or "").split())
+    return " ".join(clean_text(text or "").split())
 
 
 def _authors(entry) -> tuple[str, ...]:
