@@ -14,13 +14,18 @@ from assistant.schema import Answer, Comparison
 from assistant.wording import answer_text
 
 
+MAX_K = 100  # a ranked list longer than this is not read; the cap is said, not silent
+
+
 def search(
     query: Annotated[str, typer.Argument(help="What to look for.")],
-    k: Annotated[int, typer.Option("--k", min=1, help="How many papers.")] = 10,
+    k: Annotated[int, typer.Option("--k", min=1, max=MAX_K, help=f"How many papers (at most {MAX_K}).")] = 10,
     as_json: JsonFlag = False,
 ) -> None:
     """Rank papers for a query (hybrid dense + BM25 retrieval)."""
     passages = assistant(read_only=True).search(query, k)
+    if len(passages) < k:
+        echo(f"{len(passages)} papers match, fewer than the {k} asked for", err=True)
     if as_json:
         echo(json.dumps(search_dict(passages)))
         return

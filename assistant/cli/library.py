@@ -98,6 +98,8 @@ def _print_ingest(report: IngestReport, as_json: bool,
     echo(f"added {report.added}, updated {report.updated}, unchanged {report.unchanged}, "
                f"rejected {len(report.rejected)} (duplicates skipped: {report.duplicates}; "
                f"chunks embedded: {report.chunks_embedded}; {report.seconds:.1f} s)")
+    for change in report.changes:  # "updated <title>: abstract changed"
+        echo(str(change))
     for rejection in report.rejected:
         echo(f"rejected {rejection}", err=True)
 
