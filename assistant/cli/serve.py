@@ -26,15 +26,15 @@ def ui(
         # the password in `ps` and the shell has saved it to its history.
         raise AssistantError("--auth user:password would show the password to every user of this "
                              "machine (ps, shell history): set ASSISTANT_AUTH or use --auth-file PATH")
-    from assistant.ui import serve
-    from assistant.ui.serving import check_bind
-
     settings = common.settings()
-    host = host or settings.host
     if auth_file is not None:
         credentials = read_auth_file(auth_file)
     else:
         credentials = settings.auth.get_secret_value() if settings.auth else None
+    from assistant.ui import serve
+    from assistant.ui.serving import check_bind
+
+    host = host or settings.host
     check_bind(host, credentials)  # before any model loads: a refused bind fails in a second
     serve(common.assistant(), host, port or settings.port, credentials)
 

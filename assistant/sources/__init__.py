@@ -65,7 +65,10 @@ def parse_paths(paths: Iterable[Path], dating: ListingDates | None = None) -> Pa
         if not path.exists():
             rejections.append(Rejection(str(path), 0, "no such file or folder"))
             continue
-        for file in _files_under(path) if path.is_dir() else [path]:
+        files = _files_under(path) if path.is_dir() else [path]
+        if not files:
+            rejections.append(Rejection(str(path), 0, "folder holds no files to ingest"))
+        for file in files:
             result = parse_file(file, dating)
             papers.extend(result.papers)
             rejections.extend(result.rejections)
