@@ -99,7 +99,7 @@ class Settings(BaseSettings):
     port: int = Field(7860, ge=1, le=65535, description="Port the UI binds.")
     auth: SecretStr | None = Field(
         None, description="`user:password` the UI asks for; required to bind any address other "
-        "than loopback (`assistant ui --auth`)."
+        "than loopback (or `assistant ui --auth-file PATH`; never in argv, where `ps` shows it)."
     )
     max_upload_mb: float = Field(
         20.0, gt=0, description="Largest file the UI accepts for ingest, in megabytes."
