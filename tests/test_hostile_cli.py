@@ -104,3 +104,11 @@ def test_raw_escape_bytes_in_a_listing_file_are_stripped_at_ingest(run_cli, tmp_
     assert run_cli("ingest", str(listing))[0] == 0
     code, out, _ = run_cli("search", "terminals bytes", "--json")
     assert json.loads(out)["results"][0]["title"] == "Raw Escape Title"
+
+
+def test_a_file_name_with_escape_sequences_is_printed_inert(run_cli, tmp_path):
+    hostile_name = tmp_path / "evil\x1b]8;;127.0.0.1:9\x07link\x1b]8;;\x07\x1b[2J\u202e.json"
+    hostile_name.write_text('"not records"', encoding="utf-8")
+    code, out, err = run_cli("ingest", str(hostile_name))
+    assert code == 1 and "expected an array" in err
+    assert_inert(out + err)
