@@ -31,6 +31,7 @@ from assistant.schema import (
 )
 from assistant.settings import Settings
 from assistant.store import Store, stored_counts, stored_signature
+from assistant.threads import held_stream
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +62,9 @@ class Assistant:
         self.judge = judge or build_judge(settings, embedder)
         self.retriever = Retriever(store, embedder, settings.title_boost)
         self._lock = threading.Lock()  # one model call at a time; the UI serves several users
+        # Ingest and delete refresh the retriever's index part by part while searches read it; a
+        # lock of its own, so a search does not wait behind a generation holding the model lock.
+        self._index_lock = threading.RLock()
         self._resolver: PaperResolver | None = None
 
     @classmethod
@@ -90,11 +94,14 @@ class Assistant:
         report = ingest(paths, self.store, self.embedder, lambda: self._chunker, progress,
                         dating=dating)
         if report.added or report.updated:
-            self.retriever.refresh()
+            with self._index_lock:
+                self.retriever.refresh()
         return report
 
     def search(self, query: str, k: int = 10) -> list[Passage]:
-        return self.retriever.search(check_question(query), k)
+        query = check_question(query)
+        with self._index_lock:
+            return self.retriever.search(query, k)
 
     def ask_stream(self, question: str) -> Iterator[SentenceCheck | Answer | Comparison]:
         """Checked sentences as they are ready, then the Answer. A comparative question ("compare",
@@ -123,11 +130,10 @@ class Assistant:
         evidence = select_evidence(question, focus, self.embedder, self.settings.evidence_sentences,
                                    named)
         generator = self.generator
-        with self._lock:
-            yield from answer_stream(
-                question, passages, evidence, generator, self.judge, load_prompt("answer"),
-                AnswerSettings(self.settings.evidence_sentences, self.settings.min_relevance,
-                               self.settings.min_evidence, self.settings.max_new_tokens), models)
+        yield from held_stream(self._lock, lambda: answer_stream(
+            question, passages, evidence, generator, self.judge, load_prompt("answer"),
+            AnswerSettings(self.settings.evidence_sentences, self.settings.min_relevance,
+                           self.settings.min_evidence, self.settings.max_new_tokens), models))
 
     def ask(self, question: str) -> Answer | Comparison:
         *_, answer = self.ask_stream(question)
@@ -135,10 +141,16 @@ class Assistant:
 
     def resolver(self) -> PaperResolver:
         """Name resolution over the retriever's current corpus (rebuilt after it refreshes)."""
-        r = self.retriever
-        if self._resolver is None or self._resolver.titles is not r.titles:
-            self._resolver = PaperResolver(r.titles, r.names.named_in, r.vocabulary, r.search)
-        return self._resolver
+        with self._index_lock:
+            r = self.retriever
+            if self._resolver is None or self._resolver.titles is not r.titles:
+                self._resolver = PaperResolver(r.titles, r.names.named_in, r.vocabulary,
+                                               self._search_index)
+            return self._resolver
+
+    def _search_index(self, query: str, k: int = 10) -> list[Passage]:
+        with self._index_lock:
+            return self.retriever.search(query, k)
 
     def compare(self, question: str | None = None, names: Sequence[str] = ()) -> Comparison:
         """Compare the papers named (two to four titles, acronyms or descriptions) or, without
@@ -228,7 +240,7 @@ class Assistant:
         """Remove papers and their chunks; returns how many were stored."""
         if not paper_ids:
             return 0
-        with self._lock:
+        with self._index_lock:
             removed = self.store.delete(paper_ids)
             if removed:
                 self.retriever.refresh()

@@ -56,6 +56,9 @@ def ingest_dict(report: IngestReport) -> dict:
         "rejected": [{"source": r.source, "line": r.line, "reason": r.reason}
                      for r in report.rejected],
         "seconds": round(report.seconds, 3),
+        "changes": [{"paper_id": c.paper_id, "title": c.title, "changed": list(c.changed),
+                     "old_title": c.old_title, "source": c.source, "line": c.line}
+                    for c in report.changes],
     }
 
 

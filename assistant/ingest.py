@@ -21,7 +21,7 @@ import numpy as np
 
 from assistant.chunking import Chunker
 from assistant.models.embedders import Embedder
-from assistant.schema import Chunk, IngestReport, ListingDates, Paper, Progress
+from assistant.schema import Chunk, IngestReport, ListingDates, Paper, PaperUpdate, Progress, Rejection
 from assistant.sources import parse_paths
 from assistant.store import Store, StoredPaper, open_building, switch
 
@@ -68,6 +68,44 @@ def stop_on_signals() -> Iterator[threading.Event]:
     finally:
         for number, handler in previous.items():
             signal.signal(number, handler)
+def id_conflicts(papers: Iterable[Paper]) -> list[Rejection]:
+    """A Rejection for each repeat of a paper id with another title or abstract than its first
+    occurrence (which deduplicate keeps): two different papers cannot share an id without a word.
+    Repeats with the same texts (a paper listed on two days) are plain duplicates."""
+    first: dict[str, Paper] = {}
+    conflicts = []
+    for paper in papers:
+        kept = first.setdefault(paper.paper_id, paper)
+        changed = _changed_texts(kept, paper)
+        if kept is not paper and changed:
+            what = f"arXiv id {paper.arxiv_id}" if paper.arxiv_id else "title"
+            conflicts.append(Rejection(paper.source, paper.line, (
+                f"{what} already read from {kept.source}:{kept.line} with another "
+                f"{' and '.join(changed)} ({_short(kept.title)!r}); kept that one")))
+    return conflicts
+
+
+def paper_updates(papers: Sequence[Paper], store: Store) -> list[PaperUpdate]:
+    """How each paper replacing a stored one changes its title or abstract (other fields,
+    such as a listing date, change quietly)."""
+    stored = {paper.paper_id: paper for paper in store.papers([p.paper_id for p in papers])}
+    updates = []
+    for paper in papers:
+        old = stored.get(paper.paper_id)
+        changed = _changed_texts(old, paper) if old else ()
+        if changed:
+            updates.append(PaperUpdate(paper.paper_id, paper.title, changed, old.title,
+                                       paper.source, paper.line))
+    return updates
+
+
+def _changed_texts(old: Paper, new: Paper) -> tuple[str, ...]:
+    return tuple(name for name in ("title", "abstract")
+                 if " ".join(getattr(old, name).split()) != " ".join(getattr(new, name).split()))
+
+
+def _short(title: str, limit: int = 60) -> str:
+    return title if len(title) <= limit else title[:limit - 3] + "..."
 
 
 def ingest(
@@ -86,12 +124,14 @@ def ingest(
     started = time.perf_counter()
     parsed = parse_paths(paths, dating)
     papers, repeats = deduplicate(parsed.papers)
+    conflicts = id_conflicts(parsed.papers)
     known = store.paper_hashes()
     fresh = [p for p in papers if p.paper_id not in known]
     changed = [p for p in papers if p.paper_id in known and known[p.paper_id] != p.content_hash]
     report = IngestReport(
         added=len(fresh), updated=len(changed), unchanged=len(papers) - len(fresh) - len(changed),
-        duplicates=repeats, rejected=list(parsed.rejections),
+        duplicates=repeats - len(conflicts), rejected=list(parsed.rejections) + conflicts,
+        changes=paper_updates(changed, store) if changed else [],
     )
     todo = fresh + changed
     if todo:

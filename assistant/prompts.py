@@ -12,6 +12,7 @@ import yaml
 
 from collections.abc import Sequence
 
+from assistant.sanitize import neutralise_tokens
 from assistant.schema import AssistantError, Evidence
 
 PROMPTS_DIR = Path(str(files("assistant.prompt_files")))
@@ -71,11 +72,12 @@ def available_prompts(folder: Path = PROMPTS_DIR) -> list[str]:
 
 
 def format_sources(evidence: Sequence[Evidence]) -> str:
-    """The numbered sentences the prompt shows the model, under the title of their paper."""
+    """The numbered sentences the prompt shows the model, under the title of their paper; source
+    text cannot carry chat-template tokens into the prompt."""
     lines, title = [], None
     for item in evidence:
         if item.title != title:
             title = item.title
             lines.append(f"Paper: {title}")
         lines.append(f"[{item.marker}] {item.text}")
-    return "\n".join(lines)
+    return neutralise_tokens("\n".join(lines))

@@ -239,6 +239,22 @@ class Replacement:
     current: Paper
 
 
+@dataclass(frozen=True)
+class PaperUpdate:
+    """A stored paper whose title or abstract an ingest replaced (never silent: see wording)."""
+
+    paper_id: str
+    title: str  # the new title
+    changed: tuple[str, ...]  # "title", "abstract"
+    old_title: str = ""
+    source: str = ""
+    line: int = 0
+
+    def __str__(self) -> str:
+        was = f" (was {self.old_title!r})" if "title" in self.changed else ""
+        return f"updated {self.title}: {' and '.join(self.changed)} changed{was}"
+
+
 @dataclass
 class IngestReport:
     """What an ingest did: counts and one reason per rejected record."""
@@ -252,6 +268,7 @@ class IngestReport:
     seconds: float = 0.0
     replaced: list[Replacement] = field(default_factory=list)  # abstracts changed (old ones kept)
     interrupted: bool = False  # stopped by SIGINT/SIGTERM after a whole batch
+    changes: list[PaperUpdate] = field(default_factory=list)  # updates that replaced a text
 
 
 NOT_STATED = "not stated in the abstract"

@@ -9,8 +9,9 @@ import os
 from pathlib import Path
 
 from assistant import environment
+from assistant.schema import AssistantError
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -23,8 +24,18 @@ DEFAULT_GENERATOR = "SmolLM2-135M-Instruct"
 DEFAULT_DAILY_PAPERS_URL = "https://huggingface.co/api/daily_papers"
 CONFIG_FILE_ENV = "ASSISTANT_CONFIG"
 
-def _config_file() -> Path:
-    return Path(os.environ.get(CONFIG_FILE_ENV, "assistant.toml"))
+def _config_file() -> Path | None:
+    """assistant.toml, or the file ASSISTANT_CONFIG names (empty: none), which must then exist."""
+    named = os.environ.get(CONFIG_FILE_ENV)
+    if named is None:
+        return Path("assistant.toml")
+    if not named.strip():
+        return None
+    path = Path(named)
+    if not path.is_file():
+        problem = "is not a file" if path.exists() else "does not exist"
+        raise AssistantError(f"config file {path} (named by {CONFIG_FILE_ENV}) {problem}")
+    return path
 
 
 class Settings(BaseSettings):
@@ -115,10 +126,10 @@ class Settings(BaseSettings):
         False, description="Let Hugging Face libraries reach the hub (for models not installed locally)."
     )
     host: str = Field("127.0.0.1", description="Address the UI binds.")
-    port: int = Field(7860, description="Port the UI binds.")
+    port: int = Field(7860, ge=1, le=65535, description="Port the UI binds.")
     auth: SecretStr | None = Field(
         None, description="`user:password` the UI asks for; required to bind any address other "
-        "than loopback (`assistant ui --auth`)."
+        "than loopback (or `assistant ui --auth-file PATH`; never in argv, where `ps` shows it)."
     )
     max_upload_mb: float = Field(
         20.0, gt=0, description="Largest file the UI accepts for ingest, in megabytes."
@@ -133,8 +144,19 @@ class Settings(BaseSettings):
         dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
-        toml = TomlConfigSettingsSource(settings_cls, toml_file=_config_file())
+        config_file = _config_file()
+        if config_file is None:
+            return (init_settings, env_settings)
+        toml = TomlConfigSettingsSource(settings_cls, toml_file=config_file)
         return (init_settings, env_settings, toml)
+
+    @model_validator(mode="after")
+    def _check_combinations(self) -> Settings:
+        """Values that are each valid but not together."""
+        if self.chunk_overlap >= self.chunk_size:
+            raise ValueError(f"chunk_overlap ({self.chunk_overlap}) must be smaller than chunk_size "
+                             f"({self.chunk_size})")
+        return self
 
     @property
     def model_cache_dir(self) -> Path:

@@ -166,14 +166,14 @@ def make_store():
 def run_cli(tmp_path, monkeypatch, capsys):
     """Run `assistant ...` in-process through its console-script entry point, with the fake embedder.
 
-    The store is tmp_path/store (ASSISTANT_STORE); no config file is read. Returns a function
+    The store is tmp_path/store (ASSISTANT_STORE); no config file is read (ASSISTANT_CONFIG empty). Returns a function
     giving (exit code, stdout, stderr).
     """
     from assistant import app as app_module, cli
     from fakes import HashingEmbedder
 
     monkeypatch.setenv("ASSISTANT_STORE", str(tmp_path / "store"))
-    monkeypatch.setenv("ASSISTANT_CONFIG", str(tmp_path / "no-config.toml"))
+    monkeypatch.setenv("ASSISTANT_CONFIG", "")  # empty: no config file
     monkeypatch.setattr(app_module, "build_embedder", lambda settings: HashingEmbedder())
     monkeypatch.setattr(cli.common, "OVERRIDES", {})
 

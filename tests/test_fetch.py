@@ -33,6 +33,7 @@ ANSWERS = {  # path -> (status, content type, body); /api/ answers from RECORDED
     "/models/daily_papers": (200, "application/json", b'[{"id": "gpt2", "downloads": 10}]'),
 }
 SLOW_SECONDS = 1.0
+DRIP_SECONDS = 0.3
 
 
 class DailyPapersApi:
@@ -67,6 +68,8 @@ def api(monkeypatch):
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self):
             server.api.requests.append(self.path)
+            if self.path.startswith("/drip"):
+                return self.drip(headers_too=self.path.startswith("/dripheaders"))
             status, content_type, body = server.api.answer(self.path)
             try:
                 self.send_response(status)
@@ -75,6 +78,20 @@ def api(monkeypatch):
                 self.end_headers()
                 self.wfile.write(body)
             except (BrokenPipeError, ConnectionResetError):  # the client gave up waiting
+                pass
+
+        def drip(self, headers_too: bool):
+            """One byte every DRIP_SECONDS (well inside any per-read timeout), for up to 30 s."""
+            head = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+            try:
+                if not headers_too:
+                    self.wfile.write(head + b"\r\n[")
+                    head = b""
+                for byte in (head or b" " * 100):
+                    self.wfile.write(bytes([byte]))
+                    self.wfile.flush()
+                    time.sleep(DRIP_SECONDS)
+            except OSError:  # the client cut the connection
                 pass
 
         def log_message(self, *args):
@@ -149,6 +166,17 @@ def test_server_that_does_not_answer_in_time_is_a_timeout(api, tmp_path):
     download = download_day(MONDAY, api.url("slow"), tmp_path, timeout=0.2)
     assert download.error == f"cannot reach {api.url('slow')}?date=2026-11-16: no answer within 0.2 s"
     assert time.perf_counter() - started < SLOW_SECONDS
+
+
+@pytest.mark.parametrize("route", ["drip", "dripheaders"])
+def test_server_that_drips_bytes_stops_at_the_overall_deadline(api, tmp_path, route):
+    started = time.perf_counter()
+    download = download_day(MONDAY, api.url(route), tmp_path, timeout=5.0, deadline=1.0)
+    elapsed = time.perf_counter() - started
+    assert download.error == (f"cannot reach {api.url(route)}?date=2026-11-16: no complete answer "
+                              "within the 1 s deadline")
+    assert elapsed < 5.0  # the per-read timeout never fired: the deadline ended it
+    assert _files(tmp_path) == []
 
 
 def test_file_that_cannot_be_saved_is_a_day_error_and_leaves_no_partial_file(api, tmp_path, monkeypatch):

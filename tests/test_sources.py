@@ -357,13 +357,13 @@ def test_csv_rows_report_their_first_line_even_after_multi_line_fields(tmp_path)
     assert result.papers[0].abstract == "An abstract\nover two lines."
 
 
-def test_csv_error_rejects_the_broken_row_and_keeps_earlier_rows(tmp_path):
-    oversized = "x" * 200_000  # beyond the csv module's field size limit
-    content = f'title,abstract\nGood Paper,Fine.\nHuge,"{oversized}"\nNever Read,Fine.\n'
+def test_csv_field_over_the_size_limit_rejects_that_record_and_reads_the_rest(tmp_path):
+    oversized = "x" * 200_000  # beyond the csv module's field size limit (131,072)
+    content = f'title,abstract\nGood Paper,Fine.\nHuge,"{oversized}"\nAlso Read,Fine.\nLast,Too.\n'
     result = parse_file(write(tmp_path, "huge.csv", content))
-    assert [paper.title for paper in result.papers] == ["Good Paper"]
+    assert [paper.title for paper in result.papers] == ["Good Paper", "Also Read", "Last"]
     assert [line for line, _ in reasons(result)] == [3]
-    assert reasons(result)[0][1].startswith("CSV error, rest of file skipped: field larger than field limit")
+    assert reasons(result)[0][1].startswith("CSV error, record skipped: field larger than field limit")
 
 
 @pytest.mark.parametrize(

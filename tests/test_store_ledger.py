@@ -55,14 +55,6 @@ def test_a_new_upvote_count_is_an_update_but_not_a_replaced_abstract(tmp_path, f
     assert len(store.ledger.versions(store.papers()[0].paper_id)) == 1
 
 
-@pytest.mark.parametrize("command", [["stats"], ["search", "lora"], ["ask", "What is lora?"]])
-def test_read_only_commands_on_a_missing_store_fail_and_create_nothing(tmp_path, run_cli, command):
-    code, out, err = run_cli(*command)
-    assert (code, out) == (1, "")
-    assert err == f"error: store {tmp_path / 'store'} does not exist (ingest papers into it first)\n"
-    assert not (tmp_path / "store").exists()
-
-
 def test_read_only_store_creates_no_collection(tmp_path, fake_embedder):
     (tmp_path / "store").mkdir()
     store = Store(tmp_path / "store", fake_embedder.name, fake_embedder.dimension, read_only=True)

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
+from typer._click import exceptions as click  # typer 0.29 (pinned) vendors its own Click
 
 from assistant import environment
 from assistant.cli import analysis, ask, eval as eval_commands, library, models, serve
@@ -52,12 +53,26 @@ app.add_typer(models.app, name="models")
 
 
 def run() -> None:
-    """Console-script entry point: AssistantError becomes one line on stderr and exit 1."""
+    """Console-script entry point: AssistantError becomes one line on stderr and exit 1, a bad flag
+    or argument one line and exit 2 (not Click's usage box)."""
     try:
-        app()
+        sys.exit(app(standalone_mode=False))
+    except click.NoArgsIsHelpError as help_shown:
+        help_shown.show()
+        sys.exit(help_shown.exit_code)
+    except click.UsageError as error:
+        where = f" ({error.ctx.command_path})" if error.ctx else ""
+        common.echo(f"error: {' '.join(error.format_message().split())}{where}", err=True)
+        sys.exit(error.exit_code)
+    except click.ClickException as error:
+        common.echo(f"error: {' '.join(error.format_message().split())}", err=True)
+        sys.exit(error.exit_code)
+    except typer.Abort:
+        common.echo("interrupted", err=True)
+        sys.exit(130)
     except AssistantError as error:
-        typer.echo(f"error: {error}", err=True)
+        common.echo(f"error: {error}", err=True)
         sys.exit(1)
     except KeyboardInterrupt:
-        typer.echo("interrupted", err=True)
+        common.echo("interrupted", err=True)
         sys.exit(130)

@@ -8,9 +8,10 @@ from typing import Annotated, Optional
 
 import typer
 
-from assistant.cli.common import JsonFlag, assistant, progress
+from assistant.cli.common import JsonFlag, assistant, echo, progress
 from assistant.export import comparison_dict, digest_dict
 from assistant.markdown import comparison_markdown, digest_markdown
+from assistant.sanitize import markdown_safe
 from assistant.schema import AssistantError
 
 
@@ -27,11 +28,12 @@ def compare_command(
         check_question(question or "")  # before loading any model
     elif len(paper) == 1 or len(paper) > 4:
         raise AssistantError(f"give 2 to 4 papers with --paper, not {len(paper)}")
-    comparison = assistant().compare(question, paper or ())
-    typer.echo(json.dumps(comparison_dict(comparison)) if as_json else comparison_markdown(comparison))
+    comparison = assistant(read_only=True).compare(question, paper or ())
+    echo(json.dumps(comparison_dict(comparison)) if as_json
+         else markdown_safe(comparison_markdown(comparison)))
     if paper and comparison.missing:  # papers the user named explicitly must exist
         for name in comparison.missing:
-            typer.echo(f"error: {name!r} is not in the corpus (no title, acronym or description "
+            echo(f"error: {name!r} is not in the corpus (no title, acronym or description "
                        "matches it)", err=True)
         raise typer.Exit(1)
 
@@ -55,8 +57,8 @@ def digest_command(
         raise AssistantError(f"--out {out} is a folder: give a file name, e.g. {out / 'digest.md'}")
     bar, update = progress("topics", unit="topic")
     with bar:
-        digest = assistant().digest(window, topic, topics, progress=update)
-    text = digest_markdown(digest)
+        digest = assistant(read_only=True).digest(window, topic, topics, progress=update)
+    text = markdown_safe(digest_markdown(digest))  # a Markdown viewer would fetch source images
     if out is not None:
         try:
             out.parent.mkdir(parents=True, exist_ok=True)
@@ -64,8 +66,8 @@ def digest_command(
         except OSError as error:
             raise AssistantError(f"cannot write {out}: {error.strerror or error}") from None
     if as_json:
-        typer.echo(json.dumps(digest_dict(digest)))
+        echo(json.dumps(digest_dict(digest)))
     elif out is None:
-        typer.echo(text)
+        echo(text)
     else:
-        typer.echo(f"wrote {out}: {digest.papers} papers in {len(digest.topics)} topics")
+        echo(f"wrote {out}: {digest.papers} papers in {len(digest.topics)} topics")

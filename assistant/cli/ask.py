@@ -7,24 +7,30 @@ from typing import Annotated
 
 import typer
 
-from assistant.cli.common import JsonFlag, assistant
+from assistant.cli.common import JsonFlag, assistant, echo
 from assistant.export import result_dict, search_dict
+from assistant.sanitize import markdown_safe
 from assistant.schema import Answer, Comparison
 from assistant.wording import answer_text, describe
 
 
+MAX_K = 100  # a ranked list longer than this is not read; the cap is said, not silent
+
+
 def search(
     query: Annotated[str, typer.Argument(help="What to look for.")],
-    k: Annotated[int, typer.Option("--k", min=1, help="How many papers.")] = 10,
+    k: Annotated[int, typer.Option("--k", min=1, max=MAX_K, help=f"How many papers (at most {MAX_K}).")] = 10,
     as_json: JsonFlag = False,
 ) -> None:
     """Rank papers for a query (hybrid dense + BM25 retrieval)."""
     passages = assistant(read_only=True).search(query, k)
+    if len(passages) < k:
+        echo(f"{len(passages)} papers match, fewer than the {k} asked for", err=True)
     if as_json:
-        typer.echo(json.dumps(search_dict(passages)))
+        echo(json.dumps(search_dict(passages)))
         return
     for rank, passage in enumerate(passages, 1):
-        typer.echo(f"{rank:>2}. {passage.score:.4f}  {passage.title}  ({passage.paper_id})")
+        echo(f"{rank:>2}. {passage.score:.4f}  {passage.title}  ({passage.paper_id})")
 
 
 def ask(
@@ -40,22 +46,22 @@ def ask(
         if isinstance(event, (Answer, Comparison)):
             answer = event
         elif not as_json:
-            typer.echo((f"\u201c{event.text}\u201d" if event.quoted else event.text) + " ", nl=False)
+            echo((f"\u201c{event.text}\u201d" if event.quoted else event.text) + " ", nl=False)
     if as_json:
-        typer.echo(json.dumps(result_dict(answer)))
+        echo(json.dumps(result_dict(answer)))
         return
     if isinstance(answer, Comparison):  # a comparative question
         from assistant.markdown import comparison_markdown
 
-        typer.echo(comparison_markdown(answer))
+        echo(markdown_safe(comparison_markdown(answer)))
         return
     if answer.abstained:
-        typer.echo(answer_text(answer))
+        echo(answer_text(answer))
     elif answer.reason:  # answered in part: say what the abstracts do not state
-        typer.echo("\n" + describe(answer.reason))
-    typer.echo("")
+        echo("\n" + describe(answer.reason))
+    echo("")
     if any(s.quoted for s in answer.sentences if s.shown):
-        typer.echo("(Sentences in \u201cquotes\u201d are the abstracts' own words, copied verbatim.)")
+        echo("(Sentences in \u201cquotes\u201d are the abstracts' own words, copied verbatim.)")
     _print_references(answer)
 
 
@@ -64,6 +70,6 @@ def _print_references(answer: Answer) -> None:
 
     references = reference_list(answer.citations)
     if references:
-        typer.echo("\nReferences:")
+        echo("\nReferences:")
     for markers, paper_id, title in references:
-        typer.echo(f"  {''.join(f'[{m}]' for m in markers)} {title}  ({paper_id})")
+        echo(f"  {''.join(f'[{m}]' for m in markers)} {title}  ({paper_id})")

@@ -10,7 +10,7 @@ from typing import Annotated, Optional
 import typer
 
 from assistant.cli import common
-from assistant.cli.common import JsonFlag, progress
+from assistant.cli.common import JsonFlag, echo, progress
 from assistant.dates import parse_iso_date, parse_week, week_days
 from assistant.export import download_dict, ingest_dict
 from assistant.schema import AssistantError, DayDownload, IngestReport, ListingDates
@@ -32,7 +32,7 @@ def ingest_command(
 
         settings = common.settings()
         if settings.store.is_dir() and store_stats(settings)["papers"]:
-            typer.echo("store already has papers: nothing to do", err=True)
+            echo("store already has papers: nothing to do", err=True)
             return
     assistant = common.assistant()
     bar, update = progress("embedding")
@@ -40,7 +40,7 @@ def ingest_command(
         report = assistant.ingest(paths, progress=update, dating=dating)
     _print_ingest(report, as_json)
     if report.interrupted:
-        typer.echo("interrupted: the papers written so far are stored; run the same ingest again "
+        echo("interrupted: the papers written so far are stored; run the same ingest again "
                    "to add the rest", err=True)
         raise typer.Exit(130)
     if report.rejected:
@@ -89,22 +89,24 @@ def _fetch_days(day: str | None, week: str | None) -> list[date]:
 def _print_downloads(downloads: list[DayDownload], as_json: bool) -> None:
     for download in downloads:
         if not download.ok:
-            typer.echo(f"error: {download.error}", err=True)
+            echo(f"error: {download.error}", err=True)
         elif not as_json:
-            typer.echo(f"saved {download.day}: {download.entries} entries in {download.path}")
+            echo(f"saved {download.day}: {download.entries} entries in {download.path}")
 
 
 def _print_ingest(report: IngestReport, as_json: bool,
                   downloads: list[DayDownload] | None = None) -> None:
     if as_json:
         extra = {} if downloads is None else {"days": [download_dict(d) for d in downloads]}
-        typer.echo(json.dumps({**ingest_dict(report), **extra}))
+        echo(json.dumps({**ingest_dict(report), **extra}))
         return
-    typer.echo(f"added {report.added}, updated {report.updated}, unchanged {report.unchanged}, "
+    echo(f"added {report.added}, updated {report.updated}, unchanged {report.unchanged}, "
                f"rejected {len(report.rejected)} (duplicates skipped: {report.duplicates}; "
                f"chunks embedded: {report.chunks_embedded}; {report.seconds:.1f} s)")
+    for change in report.changes:  # "updated <title>: abstract changed"
+        echo(str(change))
     for rejection in report.rejected:
-        typer.echo(f"rejected {rejection}", err=True)
+        echo(f"rejected {rejection}", err=True)
 
 
 def stats(as_json: JsonFlag = False) -> None:
@@ -113,10 +115,10 @@ def stats(as_json: JsonFlag = False) -> None:
 
     numbers = store_stats(common.settings())
     if as_json:
-        typer.echo(json.dumps(numbers))
+        echo(json.dumps(numbers))
         return
     for key, value in numbers.items():
-        typer.echo(f"{key}: {value}")
+        echo(f"{key}: {value}")
 
 
 def reindex() -> None:
@@ -126,7 +128,7 @@ def reindex() -> None:
     bar, update = progress("re-embedding")
     with bar:
         count = reindex_store(common.settings(), update)
-    typer.echo(f"re-embedded {count} papers")
+    echo(f"re-embedded {count} papers")
 
 
 def repair() -> None:
@@ -136,4 +138,4 @@ def repair() -> None:
     bar, update = progress("re-embedding")
     with bar:
         count = repair_store(common.settings(), update)
-    typer.echo(f"repaired: {count} papers re-embedded from the ledger")
+    echo(f"repaired: {count} papers re-embedded from the ledger")

@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import logging
 import re
+import stat
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path
 
 from assistant.dates import resolve_month_day
+from assistant.sanitize import clean_text
 from assistant.sources.feeds import parse_feed
 from assistant.sources.records import FileProblem, parse_csv, parse_json, parse_jsonl
 from assistant.schema import AssistantError, ListingDates, Paper, ParseResult, Rejection, paper_id_for
@@ -63,7 +65,10 @@ def parse_paths(paths: Iterable[Path], dating: ListingDates | None = None) -> Pa
         if not path.exists():
             rejections.append(Rejection(str(path), 0, "no such file or folder"))
             continue
-        for file in _files_under(path) if path.is_dir() else [path]:
+        files = _files_under(path) if path.is_dir() else [path]
+        if not files:
+            rejections.append(Rejection(str(path), 0, "folder holds no files to ingest"))
+        for file in files:
             result = parse_file(file, dating)
             papers.extend(result.papers)
             rejections.extend(result.rejections)
@@ -72,7 +77,11 @@ def parse_paths(paths: Iterable[Path], dating: ListingDates | None = None) -> Pa
 
 
 def parse_file(path: Path, dating: ListingDates | None = None) -> ParseResult:
-    """Parse one file, choosing the format by its suffix."""
+    """Parse one file, choosing the format by its suffix; a FIFO, socket or device is refused
+    unread (reading a FIFO would wait for a writer forever)."""
+    kind = _special_kind(path)
+    if kind:
+        return _file_rejected(path, f"not a regular file ({kind}): skipped")
     parser = _PARSERS.get(path.suffix.lower())
     if parser is None:
         kind = f"'{path.suffix}'" if path.suffix else "(no suffix)"
@@ -90,8 +99,23 @@ def parse_file(path: Path, dating: ListingDates | None = None) -> ParseResult:
 
 
 def _files_under(folder: Path) -> list[Path]:
-    files = (path for path in folder.rglob("*") if path.is_file())
+    """Every regular or special file under `folder` (special ones are then rejected, not skipped
+    in silence); folders and hidden files are left out."""
+    files = (path for path in folder.rglob("*") if path.is_file() or _special_kind(path))
     return sorted(path for path in files if not _is_hidden(path.relative_to(folder)))
+
+
+def _special_kind(path: Path) -> str | None:
+    """"a FIFO", "a socket", "a device" for a file that is not regular or a folder; else None."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return None  # reading reports it
+    for test, kind in ((stat.S_ISFIFO, "a FIFO"), (stat.S_ISSOCK, "a socket"),
+                       (stat.S_ISCHR, "a device"), (stat.S_ISBLK, "a device")):
+        if test(mode):
+            return kind
+    return None
 
 
 def _is_hidden(relative: Path) -> bool:
@@ -125,7 +149,7 @@ def _read_text(path: Path) -> str:
 
 
 def _parse_listing(text: str, source: str) -> list[Item]:
-    lines = list(_content_lines(text))
+    lines = list(_content_lines(clean_text(text)))
     if not lines:
         raise FileProblem("empty file (only page boilerplate, no papers)")
     items = list(_listing_items(lines, source))

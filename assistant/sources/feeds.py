@@ -15,6 +15,7 @@ import xml.sax
 from collections.abc import Iterator
 from datetime import date
 
+from assistant.sanitize import clean_text
 from assistant.sources.fields import ARXIV_URL
 from assistant.sources.records import FileProblem
 from assistant.schema import Paper, Rejection, paper_id_for
@@ -23,12 +24,23 @@ log = logging.getLogger(__name__)
 
 ENTRY_TAG = re.compile(r"<(?:[\w.-]+:)?entry[\s>/]")
 XML_DECLARATION = re.compile(r"<\?xml\s")
+# A DOCTYPE with declarations ([...]) or an external DTD (SYSTEM/PUBLIC) can define entities;
+# a bare `<!DOCTYPE html>` (an error page) cannot, and gets the usual "not an Atom feed".
+DOCTYPE = re.compile(r"<!DOCTYPE[^>\[]*(?:\[|\bSYSTEM\b|\bPUBLIC\b)", re.IGNORECASE)
 DECLARATION = '<?xml version="1.0" encoding="utf-8"?>'
 ARXIV_ERROR_ID = "arxiv.org/api/errors"  # the arXiv API reports a bad query as an entry with this id
 
 
 def parse_feed(text: str, source: str) -> Iterator[Paper | Rejection]:
-    """Every entry of an Atom (or RSS) feed; a text that is no feed raises FileProblem."""
+    """Every entry of an Atom (or RSS) feed; a text that is no feed, or that declares a DTD,
+    raises FileProblem."""
+    doctype = DOCTYPE.search(text)
+    if doctype:
+        # Entities expand in titles (billion laughs) or read local files (XXE); arXiv sends no
+        # DTD, so the whole feed is refused and nothing of it is stored.
+        line = text.count("\n", 0, doctype.start()) + 1
+        raise FileProblem(f"feed declares a DTD (<!DOCTYPE at line {line}): entity declarations "
+                          "are refused, nothing read")
     feed = _parse(text)
     problem = feed.get("bozo_exception") if feed.get("bozo") else None
     if not feed.entries:
@@ -88,13 +100,13 @@ def _entry_item(entry, index: int, source: str, line: int) -> Paper | Rejection:
     return Paper(
         paper_id=paper_id_for(title, arxiv_id), title=title, abstract=summary,
         authors=_authors(entry),
-        arxiv_id=arxiv_id, published=_published(entry), url=entry.get("link") or None,
+        arxiv_id=arxiv_id, published=_published(entry), url=clean_text(entry.get("link") or "") or None,
         source=source, line=line,
     )
 
 
 def _collapse(text: str | None) -> str:
-    return " ".join((text or "").split())
+    return " ".join(clean_text(text or "").split())
 
 
 def _authors(entry) -> tuple[str, ...]:

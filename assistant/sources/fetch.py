@@ -14,6 +14,8 @@ import json
 import logging
 import os
 import secrets
+import socket
+import threading
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -27,6 +29,7 @@ from assistant.schema import AssistantError, DayDownload
 log = logging.getLogger(__name__)
 
 TIMEOUT_SECONDS = 20.0  # per request: connecting, and each wait for data
+DEADLINE_SECONDS = 60.0  # per day, whole: a server dripping a byte every few seconds stops here
 MAX_BYTES = 50_000_000  # a day's list is well under 1 MB; anything this big is not one
 USER_AGENT = "papers-assistant/0.1 (Python urllib)"
 
@@ -54,17 +57,19 @@ def saved_path(folder: Path, day: date) -> Path:
 
 
 def download_days(days: Sequence[date], base_url: str, folder: Path,
-                  timeout: float = TIMEOUT_SECONDS) -> list[DayDownload]:
+                  timeout: float = TIMEOUT_SECONDS, deadline: float = DEADLINE_SECONDS) -> list[DayDownload]:
     """Download and save each day in turn; a failed day does not stop the others."""
     base_url = check_base_url(base_url)
-    return [download_day(day, base_url, folder, timeout) for day in days]
+    return [download_day(day, base_url, folder, timeout, deadline) for day in days]
 
 
-def download_day(day: date, base_url: str, folder: Path, timeout: float = TIMEOUT_SECONDS) -> DayDownload:
-    """One day's list, saved under `folder`; on failure nothing is written and `error` says why."""
+def download_day(day: date, base_url: str, folder: Path, timeout: float = TIMEOUT_SECONDS,
+                 deadline: float = DEADLINE_SECONDS) -> DayDownload:
+    """One day's list, saved under `folder`; on failure nothing is written and `error` says why.
+    `timeout` bounds each wait for data, `deadline` the whole download."""
     url = day_url(base_url, day)
     try:
-        body = _get(url, timeout)
+        body = _get(url, timeout, deadline)
         entries = _entry_count(url, body)
         path = _save(url, body, saved_path(folder, day))
     except DownloadError as error:
@@ -74,21 +79,69 @@ def download_day(day: date, base_url: str, folder: Path, timeout: float = TIMEOU
     return DayDownload(day, url, path, entries)
 
 
-def _get(url: str, timeout: float) -> bytes:
+def _get(url: str, timeout: float, deadline: float) -> bytes:
+    """The body at `url`; a watchdog cuts the connection when `deadline` seconds have passed,
+    whatever phase it is in (a per-read timeout alone never fires on a slow drip)."""
     request = urllib.request.Request(url, headers={"Accept": "application/json", "User-Agent": USER_AGENT})
+    opened: list[socket.socket] = []
+    expired = threading.Event()
+    watchdog = threading.Timer(deadline, _cut, [opened, expired])
+    watchdog.start()
+    late = DownloadError(f"cannot reach {url}: no complete answer within the {deadline:g} s deadline")
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
+        with _opener(opened).open(request, timeout=min(timeout, deadline)) as response:
             body = response.read(MAX_BYTES + 1)
     except urllib.error.HTTPError as error:
         error.close()
         raise DownloadError(f"{url} answered HTTP {error.code} ({error.reason})") from None
-    except urllib.error.URLError as error:
-        raise DownloadError(f"cannot reach {url}: {_why(error.reason, timeout)}") from None
     except (OSError, http.client.HTTPException) as error:  # timeouts and resets while reading
-        raise DownloadError(f"cannot reach {url}: {_why(error, timeout)}") from None
+        if expired.is_set():
+            raise late from None
+        reason = error.reason if isinstance(error, urllib.error.URLError) else error
+        raise DownloadError(f"cannot reach {url}: {_why(reason, timeout)}") from None
+    finally:
+        watchdog.cancel()
+    if expired.is_set():  # the cut may also end a body without a length early, with no error
+        raise late
     if len(body) > MAX_BYTES:
         raise DownloadError(f"{url} did not return a Daily Papers list: more than {MAX_BYTES:,} bytes")
     return body
+
+
+def _opener(opened: list) -> urllib.request.OpenerDirector:
+    """urllib's opener, recording each connection it makes so the watchdog can cut it."""
+    def connect(connection_class):
+        def make(host, **options):
+            connection = connection_class(host, **options)
+            plain_connect = connection.connect
+
+            def connect_and_record():  # urllib drops connection.sock before reading the body
+                plain_connect()
+                opened.append(connection.sock)
+            connection.connect = connect_and_record
+            return connection
+        return make
+
+    class Http(urllib.request.HTTPHandler):
+        def http_open(self, request):
+            return self.do_open(connect(http.client.HTTPConnection), request)
+
+    class Https(urllib.request.HTTPSHandler):
+        def https_open(self, request):
+            return self.do_open(connect(http.client.HTTPSConnection), request,
+                                context=self._context, check_hostname=self._check_hostname)
+
+    return urllib.request.build_opener(Http, Https)
+
+
+def _cut(opened: list, expired: threading.Event) -> None:
+    """Shut down every recorded socket: a blocked read wakes at once."""
+    expired.set()
+    for sock in opened:
+        try:
+            sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass  # already closed
 
 
 def _why(reason: object, timeout: float) -> str:

@@ -11,6 +11,7 @@ import re
 from collections.abc import Mapping
 from datetime import date, datetime
 
+from assistant.sanitize import clean_text
 from assistant.schema import Paper, paper_id_for
 
 # New-style ids (2401.12345, 0704.0001) and old-style ones (hep-th/9901001, math.GT/0309136).
@@ -88,15 +89,15 @@ def paper_from_record(record: Mapping[str, object], source: str, line: int) -> P
 
 
 def _text_field(record: Mapping[str, object], *names: str) -> str:
-    """The first of `names` that holds a non-empty string, stripped; "" when none does."""
+    """The first of `names` that holds a non-empty string, cleaned and stripped; "" when none does."""
     for name in names:
         value = record.get(name)
         if value is None or value == "":
             continue
         if not isinstance(value, str):
             raise RecordError(f"'{name}' must be a string, not {json_type_name(value)}")
-        if value.strip():
-            return value.strip()
+        if clean_text(value).strip():
+            return clean_text(value).strip()
     return ""
 
 
@@ -128,7 +129,7 @@ def _authors(value: object) -> tuple[str, ...]:
         names = [_author_name(item) for item in value]
     else:
         raise RecordError(f"'authors' must be a list or a string, not {json_type_name(value)}")
-    return tuple(" ".join(name.split()) for name in names if name.strip())
+    return tuple(" ".join(clean_text(name).split()) for name in names if clean_text(name).strip())
 
 
 def _author_name(item: object) -> str:

@@ -30,9 +30,12 @@ def parse_jsonl(text: str, source: str) -> Iterator[Paper | Rejection]:
         if not line.strip():
             continue
         try:
-            value = json.loads(line)
+            value = _loads(line)
         except json.JSONDecodeError as error:
             yield Rejection(source, number, f"invalid JSON on this line, column {error.colno}: {error.msg}")
+            continue
+        except FileProblem as problem:
+            yield Rejection(source, number, str(problem))
             continue
         yield _record(value, source, number)
 
@@ -40,7 +43,7 @@ def parse_jsonl(text: str, source: str) -> Iterator[Paper | Rejection]:
 def parse_json(text: str, source: str) -> Iterator[Paper | Rejection]:
     """A JSON array of records, an object with a `papers` array, or one record object."""
     try:
-        data = json.loads(text)
+        data = _loads(text)
     except json.JSONDecodeError as error:
         raise FileProblem(
             f"invalid or truncated JSON at line {error.lineno}, column {error.colno}: {error.msg}"
@@ -66,6 +69,20 @@ def parse_json(text: str, source: str) -> Iterator[Paper | Rejection]:
         line += text.count("\n", previous_offset, offset)
         previous_offset = offset
         yield _record(value, source, line, daily)
+
+
+def _loads(text: str) -> object:
+    """json.loads, with its two non-syntax failures as FileProblem: a number too long for
+    Python's integer conversion limit, and nesting deeper than the recursion limit."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        raise
+    except ValueError as error:  # "Exceeds the limit (4300 digits) for integer string conversion"
+        raise FileProblem(f"invalid JSON: a number is too long ({' '.join(str(error).split())})") from None
+    except RecursionError:
+        raise FileProblem("invalid JSON: nested too deeply (arrays or objects inside each other "
+                          "more than about 1,000 levels)") from None
 
 
 def _array_elements(text: str, offset: int) -> Iterator[tuple[int, object]]:
@@ -109,13 +126,18 @@ def parse_csv(text: str, source: str) -> Iterator[Paper | Rejection]:
         plural = "s" if len(missing) > 1 else ""
         raise FileProblem(f"CSV header has no {wanted} column{plural} (found: {found})")
     end_of_previous_row = reader.line_num
-    try:
-        for row in reader:
-            line, end_of_previous_row = end_of_previous_row + 1, reader.line_num
-            if any(cell.strip() for cell in row):
-                yield _record(dict(zip(header, row)), source, line)
-    except csv.Error as error:
-        yield Rejection(source, end_of_previous_row + 1, f"CSV error, rest of file skipped: {error}")
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:  # e.g. a field over csv.field_size_limit(): that record only
+            yield Rejection(source, end_of_previous_row + 1, f"CSV error, record skipped: {error}")
+            end_of_previous_row = reader.line_num
+            continue
+        line, end_of_previous_row = end_of_previous_row + 1, reader.line_num
+        if any(cell.strip() for cell in row):
+            yield _record(dict(zip(header, row)), source, line)
 
 
 def _record(value: object, source: str, line: int, daily: bool = False) -> Paper | Rejection:

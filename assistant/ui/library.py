@@ -18,10 +18,10 @@ from assistant.export import ingest_dict
 from assistant.ui.render import (
     LIBRARY_COLUMNS, library_rows, render_deleted, render_ingest, render_stats,
 )
-from assistant.schema import IngestReport, Rejection
+from assistant.schema import IngestReport
 from assistant.sources import SUPPORTED_SUFFIXES
 from assistant.ui.serving import (
-    MODEL_JOBS, keep_uploads, max_upload_bytes, upload_folder, user_errors,
+    MODEL_JOBS, keep_uploads, max_upload_bytes, settle_uploads, upload_folder, user_errors,
 )
 
 log = logging.getLogger(__name__)
@@ -38,9 +38,7 @@ def ingest_uploads(assistant: Assistant, files: Sequence[str], progress=None) ->
     uploads = keep_uploads(files, folder, max_upload_bytes(assistant.settings.max_upload_mb))
     kept = [upload.path for upload in uploads if upload.path]
     report = assistant.ingest(kept, progress) if kept else IngestReport()
-    report.rejected[:0] = [Rejection(upload.name, 0, upload.refused)
-                           for upload in uploads if upload.refused]
-    return report
+    return settle_uploads(uploads, report)  # deletes failed uploads, reports names, not paths
 
 
 @dataclass(frozen=True)

@@ -1,20 +1,25 @@
-"""Serving rules for the app: who may connect, and what an upload may be and where it lands.
+"""Serving rules for the app: who may connect (and how fast they may guess), and what an upload
+may be, where it lands and when it is deleted.
 
-Nothing here holds state: every chat lives in its browser session, and model calls queue one at a
-time (Gradio's queue, `default_concurrency_limit=1`, on top of the Assistant's own lock).
+The only state here is the login throttle's failure counts: every chat lives in its browser
+session, and model calls queue one at a time (Gradio's queue, `default_concurrency_limit=1`, on
+top of the Assistant's own lock).
 """
 
 from __future__ import annotations
 
+import hmac
 import ipaddress
 import re
 import shutil
-from collections.abc import Iterator, Sequence
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from assistant.schema import AssistantError
+from assistant.schema import AssistantError, IngestReport, Rejection
 from assistant.sources import SUPPORTED_SUFFIXES
 
 UPLOAD_FOLDER = "uploads"  # under the store
@@ -58,7 +63,7 @@ def check_bind(host: str, auth: str | None) -> tuple[str, str] | None:
     if credentials is None and not is_loopback(host):
         raise AssistantError(
             f"binding {host} (not a loopback address) needs authentication: "
-            "pass --auth user:password or set ASSISTANT_AUTH")
+            "set ASSISTANT_AUTH=user:password or pass --auth-file PATH")
     return credentials
 
 
@@ -73,22 +78,46 @@ def safe_name(name: str) -> str:
 
 
 def keep_upload(source: Path, name: str, folder: Path, max_bytes: int) -> Upload:
-    """Copy one uploaded file into `folder` under a safe name, after checking type and size."""
-    clean = safe_name(name)
-    suffix = Path(clean).suffix.lower()
-    if suffix not in SUPPORTED_SUFFIXES:
-        kinds = ", ".join(SUPPORTED_SUFFIXES)
-        return Upload(name, refused=f"not an ingestible file type (expected {kinds})")
+    """Copy one uploaded file into `folder` under a safe name, after checking type and size. A
+    refused upload's temporary file is deleted (it may be 20 MB); a reason never names a path."""
+    refused = _refusal(source, safe_name(name), folder, max_bytes)
+    if refused:
+        source.unlink(missing_ok=True)
+        return Upload(name, refused=refused)
+    target = (folder / safe_name(name)).resolve()
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, target)
+    except OSError as error:
+        target.unlink(missing_ok=True)
+        return Upload(name, refused=f"could not be stored: {error.strerror or 'write failed'}")
+    return Upload(name, path=target)
+
+
+def _refusal(source: Path, clean: str, folder: Path, max_bytes: int) -> str | None:
+    if Path(clean).suffix.lower() not in SUPPORTED_SUFFIXES:
+        return f"not an ingestible file type (expected {', '.join(SUPPORTED_SUFFIXES)})"
+    if not source.is_file():
+        return "not a regular file"
     size = source.stat().st_size
     if size > max_bytes:
-        return Upload(name, refused=f"{size / 1e6:.1f} MB is over the {max_bytes / 1e6:g} MB "
-                                    "upload limit")
-    folder.mkdir(parents=True, exist_ok=True)
-    target = (folder / clean).resolve()
-    if target.parent != folder.resolve():  # belt and braces: safe_name already prevents it
-        return Upload(name, refused="not a plain file name")
-    shutil.copyfile(source, target)
-    return Upload(name, path=target)
+        return f"{size / 1e6:.1f} MB is over the {max_bytes / 1e6:g} MB upload limit"
+    if (folder / clean).resolve().parent != folder.resolve():  # safe_name already prevents it
+        return "not a plain file name"
+    return None
+
+
+def settle_uploads(uploads: Sequence[Upload], report: IngestReport) -> IngestReport:
+    """After ingesting the kept uploads: delete each one the ingest refused as a whole file, and
+    report every rejection under the name the browser sent, never the server's path."""
+    names = {str(upload.path): upload.name for upload in uploads if upload.path}
+    failed = {r.source for r in report.rejected if r.line == 0 and r.source in names}
+    for path in failed:
+        Path(path).unlink(missing_ok=True)
+    report.rejected[:] = [Rejection(upload.name, 0, upload.refused)
+                          for upload in uploads if upload.refused] + [
+        replace(r, source=names.get(r.source, Path(r.source).name)) for r in report.rejected]
+    return report
 
 
 def keep_uploads(files: Sequence[str | Path], folder: Path, max_bytes: int) -> list[Upload]:
@@ -102,6 +131,43 @@ def upload_folder(store: Path) -> Path:
 
 def max_upload_bytes(megabytes: float) -> int:
     return int(megabytes * 1_000_000)
+
+
+class LoginThrottle:
+    """Gradio's auth callable: checks `user:password` in constant time, and after `free_failures`
+    wrong passwords in a row for a user name, refuses every attempt unchecked until a wait has
+    passed that doubles with each further failure (capped). Unknown user names share one count, so
+    guessing names cannot grow the table."""
+
+    def __init__(self, credentials: tuple[str, str], free_failures: int = 3,
+                 first_wait: float = 1.0, longest_wait: float = 300.0,
+                 clock: Callable[[], float] = time.monotonic):
+        self._user, self._password = credentials
+        self.free_failures, self.first_wait, self.longest_wait = free_failures, first_wait, longest_wait
+        self._clock = clock
+        self._failures: dict[str, tuple[int, float]] = {}  # name -> (failures, refused until)
+        self._lock = threading.Lock()
+
+    def __call__(self, username: str, password: str) -> bool:
+        user_ok = hmac.compare_digest(username.encode(), self._user.encode())
+        key = self._user if user_ok else ""
+        with self._lock:
+            now = self._clock()
+            failures, refused_until = self._failures.get(key, (0, 0.0))
+            if now < refused_until:
+                return False
+            if user_ok and hmac.compare_digest(password.encode(), self._password.encode()):
+                self._failures.pop(key, None)
+                return True
+            failures += 1
+            self._failures[key] = (failures, now + self.wait_after(failures))
+            return False
+
+    def wait_after(self, failures: int) -> float:
+        """Seconds every attempt is refused after `failures` wrong passwords in a row."""
+        if failures < self.free_failures:
+            return 0.0
+        return min(self.longest_wait, self.first_wait * 2 ** (failures - self.free_failures))
 
 
 @contextmanager
@@ -119,6 +185,7 @@ def launch(app, host: str, port: int, credentials: tuple[str, str] | None, max_u
            block: bool = True) -> None:
     """Start the app: one model job at a time, uploads capped, the queue on."""
     app.queue(default_concurrency_limit=1)
-    app.launch(server_name=host, server_port=port, auth=credentials, show_error=True,
+    auth = LoginThrottle(credentials) if credentials else None
+    app.launch(server_name=host, server_port=port, auth=auth, show_error=True,
                max_file_size=max_upload_bytes(max_upload_mb), prevent_thread_lock=not block,
                quiet=not block, footer_links=["api"], css=CSS)
