@@ -31,6 +31,7 @@ from assistant.schema import (
 )
 from assistant.settings import Settings
 from assistant.store import Store, stored_counts, stored_signature
+from assistant.store.summary import store_stats
 from assistant.threads import held_stream
 
 log = logging.getLogger(__name__)
@@ -260,18 +261,6 @@ def check_question(text: str) -> str:
     if not text:
         raise AssistantError("empty question: type a question about the papers")
     return text
-
-
-def store_stats(settings: Settings) -> dict:
-    """Counts and models of an existing store without loading any model (from its ledger)."""
-    papers, chunks = stored_counts(settings.store)
-    signature = stored_signature(settings.store)
-    if signature is None:
-        return {"papers": 0, "chunks": 0, "embedder": settings.embedder, "dimension": None,
-                "generator": settings.generator, "store": str(settings.store)}
-    return {"papers": papers, "chunks": chunks, "embedder": signature["embedder"],
-            "dimension": int(signature["dimension"]), "generator": settings.generator,
-            "store": str(settings.store)}
 
 
 def repair_store(settings: Settings, progress: Progress | None = None) -> int:

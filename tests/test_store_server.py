@@ -60,8 +60,8 @@ def test_every_store_command_works_against_a_chroma_server(tmp_path, run_cli, ch
     monkeypatch.setenv("ASSISTANT_CHROMA_URL", chroma_url)
     code, out, _ = run_cli("ingest", str(_source(tmp_path / "a.jsonl", ["lora", "speech", "video"])))
     assert (code, out.split(",")[0]) == (0, "added 3")
-    assert sorted(p.name for p in (tmp_path / "store").iterdir()) == [
-        "ledger.sqlite3", "ledger.sqlite3-shm", "ledger.sqlite3-wal"]  # no Chroma folder here
+    assert (tmp_path / "store" / "ledger.sqlite3").is_file()
+    assert not list((tmp_path / "store").glob("chroma*"))  # the index is on the server
     code, out, _ = run_cli("search", "lora")
     assert code == 0 and "A Study of lora" in out.splitlines()[0]
     assert json.loads(run_cli("stats", "--json")[1])["papers"] == 3

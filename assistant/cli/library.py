@@ -28,7 +28,7 @@ def ingest_command(
     """Parse listing dumps / JSON / JSONL / CSV / Atom files and add their papers to the store."""
     dating = _listing_dates(year, listing_day)  # bad dates fail before any model loads
     if if_empty:
-        from assistant.app import store_stats
+        from assistant.store.summary import store_stats
 
         settings = common.settings()
         if settings.store.is_dir() and store_stats(settings)["papers"]:
@@ -111,7 +111,7 @@ def _print_ingest(report: IngestReport, as_json: bool,
 
 def stats(as_json: JsonFlag = False) -> None:
     """Papers, chunks and models of the store."""
-    from assistant.app import store_stats
+    from assistant.store.summary import store_stats
 
     numbers = store_stats(common.settings())
     if as_json:
