@@ -149,6 +149,8 @@ def test_soak_of_300_requests_keeps_memory_flat_after_warm_up(tmp_path, fake_emb
 
 
 @pytest.mark.slow
+@pytest.mark.xfail(strict=True, reason="open: RSS grew 1644 -> 1693 -> 1814 -> 1975 MB per 25 requests "
+                   "with the real models (issue #13 item 5's leak, not yet found; see notes/hostile.md)")
 def test_soak_with_the_real_models_keeps_memory_flat(tmp_path, real_embedder, model_cache):
     from assistant.app import build_generator
     from assistant.settings import Settings
