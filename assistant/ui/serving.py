@@ -115,6 +115,15 @@ def user_errors() -> Iterator[None]:
         raise gr.Error(str(error), print_exception=False) from None
 
 
+def status(assistant) -> dict:
+    """What the `/status` endpoint reports: whether this process's Hugging Face hub client is
+    offline (as huggingface_hub read it at import), and the store's paper count."""
+    from huggingface_hub import constants
+
+    return {"hub_offline": bool(constants.HF_HUB_OFFLINE), "papers": assistant.stats()["papers"],
+            "generator": assistant.settings.generator}
+
+
 def launch(app, host: str, port: int, credentials: tuple[str, str] | None, max_upload_mb: float,
            block: bool = True) -> None:
     """Start the app: one model job at a time, uploads capped, the queue on."""
