@@ -86,7 +86,7 @@ def test_ingest_summary_counts_and_lists_each_rejection_with_file_and_line():
                                     Rejection("evil.exe", 0, "not an ingestible file type")])
     text = render_ingest(report)
     assert text.startswith("**Added 2, updated 1, unchanged 3, rejected 2** (4 chunks embedded in 1.2 s).")
-    assert "- bad.jsonl line 7: no 'title' field" in text
+    assert "- bad.jsonl line 7: no &#x27;title&#x27; field" in text
     assert "- evil.exe: not an ingestible file type" in text
     assert "line 0" not in text
 
@@ -102,7 +102,7 @@ def test_stats_table_names_the_models_and_escapes_values():
 
 
 def test_deleted_message_names_the_paper_or_says_none_matched():
-    assert render_deleted("p1", "A *bold* <title>") == "Deleted **A *bold* &lt;title&gt;**."
+    assert render_deleted("p1", "A *bold* <title>") == "Deleted **A &#42;bold&#42; &lt;title&gt;**."
     assert render_deleted("nope", None) == "No stored paper has the id nope."
 
 

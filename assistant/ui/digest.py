@@ -43,16 +43,18 @@ def build_tab(assistant: Assistant) -> gr.Tab:
             every = gr.Checkbox(label="every date", elem_id="digest-all")
         topic = gr.Textbox(label="Topic (optional)", placeholder="video generation",
                            elem_id="digest-topic")
-        go = gr.Button("Make digest", variant="primary", elem_id="digest-run")
+        with gr.Row():  # the download sits by the button, not under a long digest
+            go = gr.Button("Make digest", variant="primary", elem_id="digest-run")
+            download = gr.File(label="Download Markdown", elem_id="digest-download",
+                               interactive=False, height=60)
         result = gr.Markdown(elem_id="digest-result", sanitize_html=True)
-        download = gr.File(label="Download Markdown", elem_id="digest-download", interactive=False)
 
         def show_digest(week_, since_, until_, every_, topic_, progress=gr.Progress()):
             def tick(done: int, total: int) -> None:
                 progress((done, total), desc="Summarising topics", unit="topics")
             with user_errors():
                 made, text = run_digest(assistant, week_, since_, until_, every_, topic_, tick)
-            path = _saved(assistant, made.window.label, text)
+            path = _saved(assistant, made.window.label, made.topic, text)
             return text, str(path)
 
         go.click(show_digest, [week, since, until, every, topic], [result, download],
@@ -60,10 +62,16 @@ def build_tab(assistant: Assistant) -> gr.Tab:
         _api(assistant)
 
 
-def _saved(assistant: Assistant, label: str, text: str) -> Path:
+def digest_file_name(label: str, topic: str | None) -> str:
+    """A name of its own for each window and topic: digest-2026-W47-video_generation.md."""
+    words = label + (f" {topic}" if topic else "")
+    return "digest-" + "".join(c if c.isalnum() or c == "-" else "_" for c in words)[:80] + ".md"
+
+
+def _saved(assistant: Assistant, label: str, topic: str | None, text: str) -> Path:
     folder = Path(assistant.settings.store) / "digests"
     folder.mkdir(parents=True, exist_ok=True)
-    name = "digest-" + "".join(c if c.isalnum() or c in "-_" else "_" for c in label)[:60] + ".md"
+    name = digest_file_name(label, topic)
     path = folder / name
     path.write_text(text, encoding="utf-8")
     return path

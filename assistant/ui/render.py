@@ -143,6 +143,21 @@ def render_rewrite(question: str, standalone: str) -> str:
     return f'<p class="rewritten"><em>Searched as: {text(standalone)}</em></p>\n\n'
 
 
+_TAG = re.compile(r"<[^>]*>")
+
+
+def chat_markdown(history: Sequence[dict]) -> str:
+    """A chat as a Markdown transcript: what was shown, as plain text (badges and card titles
+    included, no markup from the page), every source text still inert."""
+    lines = ["# Chat", ""]
+    for message in history:
+        content = message.get("content")
+        shown = html.unescape(_TAG.sub(" ", content if isinstance(content, str) else ""))
+        who = "You" if message.get("role") == "user" else "Assistant"
+        lines += [f"**{who}:** {inert(shown)}", ""]
+    return "\n".join(lines)
+
+
 LIBRARY_COLUMNS = ["title", "listed on", "published", "added", "source", "paper id"]
 
 
@@ -169,16 +184,15 @@ def render_ingest(report: IngestReport) -> str:
         lines.append("")
     for rejection in report.rejected:
         where = PurePath(rejection.source).name + (f" line {rejection.line}" if rejection.line else "")
-        lines.append(f"- {html.escape(where, quote=False)}: "
-                     f"{html.escape(rejection.reason, quote=False)}")
+        lines.append(f"- {text(where)}: {text(rejection.reason)}")
     return "\n".join(lines)
 
 
 def render_deleted(paper_id: str, title: str | None) -> str:
     """What deleting a paper did; `title` is None when no stored paper had the id."""
     if title is None:
-        return f"No stored paper has the id {html.escape(paper_id, quote=False)}."
-    return f"Deleted **{html.escape(title, quote=False)}**."
+        return f"No stored paper has the id {text(paper_id)}."
+    return f"Deleted **{text(title)}**."
 
 
 def render_stats(stats: dict, judge: str) -> str:
@@ -187,5 +201,5 @@ def render_stats(stats: dict, judge: str) -> str:
             ("Embedder", f"{stats.get('embedder')} ({stats.get('dimension')} dimensions)"),
             ("Generator", stats.get("generator")), ("Support judge", judge),
             ("Store", stats.get("store"))]
-    return "\n".join(f"- **{name}**: {html.escape(str(value), quote=False)}"
+    return "\n".join(f"- **{name}**: {text(str(value))}"
                      for name, value in rows)
