@@ -20,7 +20,7 @@ SHORT_TITLE = 48
 
 def short_title(title: str) -> str:
     """The name before a title's colon ("TinyCLIP"), else the title cut at a word boundary."""
-    head, colon, _ = title.partition(":")
+    head, colon, _ = title.partition(": ")  # not the colon of "http://" in a title
     if colon and len(head) <= SHORT_TITLE:
         return head.strip()
     if len(title) <= SHORT_TITLE:

@@ -104,6 +104,8 @@ def _visit_every_tab(page, width: int) -> None:
     page.check("#digest-all input")
     page.click("#digest-run")
     page.wait_for_selector("#digest-result h1", timeout=60_000)
+    page.wait_for_selector("#digest-download a")
+    assert page.inner_text("#digest-download").strip().startswith("digest-all_dates")
     assert "![x](http://127.0.0.1:9/steal?q=title)" in page.inner_text("#digest-result")
     _shot(page, "digest", width)
     page.get_by_role("tab", name="Library").click()

@@ -31,7 +31,7 @@ log = logging.getLogger(__name__)
 
 NO_FILES = "Choose one or more files to ingest first."
 NO_PAPER = "Select a paper in the table first."
-COLUMN_WIDTHS = ["44%", "10%", "10%", "10%", "14%", "12%"]  # title, 3 dates, file, id
+COLUMN_WIDTHS = ["320px", "110px", "110px", "110px", "180px", "200px"]  # fixed px: a phone scrolls sideways
 PRIVATE = {"api_visibility": "private"}  # UI events; the API is /ingest
 
 
@@ -201,7 +201,7 @@ def similar_markdown(assistant: Assistant, paper_id: str, k: int = 5) -> str:
     neighbours = assistant.similar(paper_id, k)
     if not neighbours:
         return "No other paper is stored."
-    return "\n".join(paper_card(paper, f"{score:.2f}") for paper, score in neighbours)
+    return "\n".join(paper_card(paper, f"({score:.2f} similar)") for paper, score in neighbours)
 
 
 def _similar_events(assistant: Assistant, parts: _Parts) -> None:

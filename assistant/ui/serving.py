@@ -18,14 +18,18 @@ from assistant.schema import AssistantError
 from assistant.sources import SUPPORTED_SUFFIXES
 
 UPLOAD_FOLDER = "uploads"  # under the store
-CSS = """
-#compare-result td:first-child { white-space: nowrap; }  /* row names on one line */
-.paper-meta { color: var(--body-text-color-subdued); }
-@media (max-width: 640px) {  /* a phone: the table scrolls sideways rather than crush its columns */
-  #library-table table { min-width: 640px; }
-  #compare-result table { display: block; overflow-x: auto; }
-}
-"""
+# Row names on one line; on a phone, the comparison table scrolls sideways rather than crush its
+# columns (the library table does so by its fixed column widths).
+# (No CSS comments: Gradio's scoping of custom CSS drops every rule after one.)
+# Row names on one line; on a phone, the comparison table scrolls sideways rather than crush its
+# columns (the library table does so by its fixed column widths).
+# (One rule a string, no comments: Gradio's scoping of custom CSS drops rules otherwise.)
+CSS = " ".join([
+    "#compare-result td:first-child { white-space: nowrap; }",
+    ".paper-meta { color: var(--body-text-color-subdued); }",
+    "@media (max-width: 640px) {"
+    " #compare-result table { display: block; overflow-x: auto; } }",
+])
 MODEL_JOBS = "model"  # the queue's concurrency group for every event that runs a model
 MAX_NAME_CHARS = 120
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
