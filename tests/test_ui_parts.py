@@ -137,14 +137,15 @@ def test_digest_files_are_named_by_window_and_topic():
 
 def test_digest_status_starts_fresh_for_each_job():
     def job(topics, progress):
+        time.sleep(0.1)  # reading the window: no topic counted yet
         for done in range(topics + 1):
             progress(done, topics)
             time.sleep(0.03)
         return "digest", f"{topics} topics"
 
-    first = list(digest_job(partial(job, 5), every=0.05))
-    second = list(digest_job(partial(job, 2), every=0.01))
+    first = list(digest_job(partial(job, 5), every=0.02))
+    second = list(digest_job(partial(job, 2), every=0.02))
     assert first[-1][:2] == ("digest", "5 topics") and second[-1][:2] == ("digest", "2 topics")
     lines = [s for s in second if isinstance(s, str)]
-    assert lines and all("of 5" not in line for line in lines)
-    assert lines[0].startswith("_Working: ") and "of 2" in lines[-1]
+    assert lines[0].startswith("_Working: reading the window's papers (0 s)")
+    assert all("of 5" not in line for line in lines) and "of 2" in lines[-1]

@@ -49,7 +49,7 @@ def build_tab(assistant: Assistant) -> gr.Tab:
         with gr.Row():  # the download sits by the button, not under a long digest
             go = gr.Button("Make digest", variant="primary", elem_id="digest-run")
             download = gr.File(label="Download Markdown", elem_id="digest-download",
-                               interactive=False, height=60)
+                               interactive=False, height=60, min_width=300)
         status = gr.Markdown(elem_id="digest-status")
         result = gr.Markdown(elem_id="digest-result", sanitize_html=True)
 

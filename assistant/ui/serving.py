@@ -28,7 +28,8 @@ CSS = " ".join([
     "#compare-result td:first-child { white-space: nowrap; }",
     ".paper-meta { color: var(--body-text-color-subdued); }",
     "@media (max-width: 640px) {"
-    " #compare-result table { display: block; overflow-x: auto; } }",
+    " #compare-result table { display: block; overflow-x: auto; }"
+    " #compare-result th, #compare-result td { min-width: 8em; } }",
 ])
 MODEL_JOBS = "model"  # the queue's concurrency group for every event that runs a model
 MAX_NAME_CHARS = 120
