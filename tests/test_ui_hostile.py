@@ -88,6 +88,11 @@ def _visit_every_tab(page, width: int) -> None:
         page.inner_text("#chat details summary")  # shown as the text it is
     page.locator("#chat details summary").first.click()
     page.wait_for_selector("#chat details mark")
+    page.click("#chat-export")
+    link = page.wait_for_selector("#chat-download a").get_attribute("href")
+    exported = page.request.get(link).text()
+    assert "**You:** How do hostile abstracts inject markup into sources?" in exported
+    assert "Stealing Attention \\!\\[x\\](http\\://127.0.0.1:9" in exported  # inert Markdown
     _shot(page, "chat", width)
     page.get_by_role("tab", name="Compare").click()
     papers = page.locator("#compare-papers input")
@@ -99,6 +104,8 @@ def _visit_every_tab(page, width: int) -> None:
     page.click("#compare-run")
     page.wait_for_selector("#compare-result table th:nth-child(3)", timeout=60_000)
     page.wait_for_selector("#compare-result details summary")
+    links = [a.get_attribute("href") for a in page.query_selector_all("#compare-download a")]
+    assert {".md", ".csv"} <= {Path(link).suffix for link in links}, links
     _shot(page, "compare", width)
     page.get_by_role("tab", name="Digest").click()
     page.check("#digest-all input")

@@ -124,10 +124,12 @@ def test_comparison_csv_has_a_column_a_paper_and_defuses_formulas():
 
 def test_chat_export_is_plain_inert_markdown():
     history = [{"role": "user", "content": "What is ![x](http://127.0.0.1:9/s)?"},
-               {"role": "assistant", "content": '<span class="badge">(supported)</span> A [1].'}]
+               {"role": "assistant", "content": '<span class="badge">(supported)</span> A [1].'},
+               {"role": "assistant", "content": [{"type": "text", "text": "B [2]."}]}]
     text = chat_markdown(history)
     assert "**You:** What is \\!\\[x\\](http\\://127.0.0.1:9/s)?" in text
     assert "**Assistant:** (supported) A [1]." in text and "<span" not in text
+    assert "**Assistant:** B [2]." in text  # a message as the browser sends it back
 
 
 def test_digest_files_are_named_by_window_and_topic():
@@ -149,3 +151,17 @@ def test_digest_status_starts_fresh_for_each_job():
     lines = [s for s in second if isinstance(s, str)]
     assert lines[0].startswith("_Working: reading the window's papers (0 s)")
     assert all("of 5" not in line for line in lines) and "of 2" in lines[-1]
+
+
+def test_chat_shows_the_question_at_once_and_says_when_the_model_loads(tmp_path, make_store,
+                                                                      fake_embedder):
+    from conftest import ScriptedGenerator
+    from assistant.ui.chat import LOADING, THINKING, chat_turns
+
+    store = tmp_path / "store"
+    cold = Assistant(Settings(store=store), make_store(store, fake_embedder), fake_embedder)
+    first = next(chat_turns(cold, "What is it?", "What is it?", []))  # nothing loads before this
+    assert first == [{"role": "user", "content": "What is it?"},
+                     {"role": "assistant", "content": LOADING}]
+    warm = Assistant(cold.settings, cold.store, fake_embedder, generator=ScriptedGenerator("A."))
+    assert next(chat_turns(warm, "Q?", "Q?", []))[-1]["content"] == THINKING

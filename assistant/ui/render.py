@@ -151,11 +151,18 @@ def chat_markdown(history: Sequence[dict]) -> str:
     included, no markup from the page), every source text still inert."""
     lines = ["# Chat", ""]
     for message in history:
-        content = message.get("content")
-        shown = html.unescape(_TAG.sub(" ", content if isinstance(content, str) else ""))
+        shown = html.unescape(_TAG.sub(" ", _message_text(message.get("content"))))
         who = "You" if message.get("role") == "user" else "Assistant"
         lines += [f"**{who}:** {inert(shown)}", ""]
     return "\n".join(lines)
+
+
+def _message_text(content) -> str:
+    """A Chatbot message's text: a string, or (as the browser sends it back) a list of parts."""
+    if isinstance(content, str):
+        return content
+    parts = content if isinstance(content, list) else [content]
+    return " ".join(part.get("text", "") for part in parts if isinstance(part, dict))
 
 
 LIBRARY_COLUMNS = ["title", "listed on", "published", "added", "source", "paper id"]
