@@ -65,3 +65,19 @@ def environment_offline() -> dict[str, str]:
     from assistant.environment import offline_environment
 
     return {k: v for k, v in offline_environment().items() if k not in HUB_FLAGS}
+
+
+@pytest.mark.parametrize("allowed", [False])  # True works too (checked by hand): budget
+def test_importing_assistant_ui_as_a_library_sets_the_environment_first(tmp_path, allowed):
+    """`from assistant.ui import build_app` without the CLI: huggingface_hub is offline unless
+    the settings allow the network."""
+    config = tmp_path / "config.toml"
+    config.write_text(f"allow_network = {str(allowed).lower()}\n")
+    env = {k: v for k, v in environment_offline().items()
+           if k not in __import__("assistant.environment").environment.QUIET_ENVIRONMENT}
+    env.update(ASSISTANT_CONFIG=str(config), HF_ENDPOINT="http://127.0.0.1:9", PYTHONPATH=str(ROOT))
+    probe = "import assistant.ui, huggingface_hub.constants as c; print(c.HF_HUB_OFFLINE)"
+    result = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, env=env, capture_output=True,
+                            text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == str(not allowed)
