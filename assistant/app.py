@@ -11,6 +11,8 @@ from collections.abc import Iterator, Sequence
 from functools import cached_property
 from pathlib import Path
 
+import numpy as np
+
 from assistant.answer import AnswerSettings, answer_stream, not_answered, too_far
 from assistant.compare import MAX_PAPERS, MIN_PAPERS, CompareSettings, compare, not_compared
 from assistant.chunking import Chunker
@@ -30,7 +32,7 @@ from assistant.schema import (
     Digest, IngestReport, ListingDates, Paper, Passage, Progress, Reason, SentenceCheck, Window,
 )
 from assistant.settings import Settings
-from assistant.store import Store, stored_counts, stored_signature
+from assistant.store import Store, stored_counts
 from assistant.store.summary import store_stats
 from assistant.threads import held_stream
 
@@ -84,6 +86,11 @@ class Assistant:
             if self._generator is None:
                 self._generator = build_generator(self.settings)
             return self._generator
+
+    @property
+    def generator_loaded(self) -> bool:
+        """Whether the generator is in memory (its first load can take a minute: the UI says so)."""
+        return self._generator is not None
 
     @cached_property
     def _chunker(self) -> Chunker:
@@ -249,6 +256,18 @@ class Assistant:
 
     def stats(self) -> dict:
         return store_stats(self.settings)
+
+    def similar(self, paper_id: str, k: int = 5) -> list[tuple[Paper, float]]:
+        """The k papers nearest to a stored paper by paper embedding (cosine), nearest first."""
+        ids = [p.paper_id for p in self.store.papers()]
+        if paper_id not in ids:
+            raise AssistantError(f"no stored paper has the id {paper_id!r}")
+        vectors = self.store.paper_embeddings(ids)
+        vectors = vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
+        scores = vectors @ vectors[ids.index(paper_id)]
+        order = [i for i in np.argsort(-scores, kind="stable") if ids[i] != paper_id][:k]
+        papers = {p.paper_id: p for p in self.store.papers([ids[i] for i in order])}
+        return [(papers[ids[i]], float(scores[i])) for i in order]
 
 
 def _sort_date(record: tuple[Paper, str]) -> str:

@@ -109,3 +109,26 @@ def digest_dict(digest: Digest) -> dict:
         } for topic in digest.topics],
         "seconds": round(digest.seconds, 3),
     }
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # what a spreadsheet would run as a formula
+
+
+def _csv_cell(text: str) -> str:
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def comparison_csv(comparison: Comparison) -> str:
+    """The comparison table as CSV: a header of titles, then a row per aspect with each paper's
+    cell ("sentence [marker]"); cells that a spreadsheet would run as formulas are quoted."""
+    import csv
+    import io
+
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow([""] + [_csv_cell(p.title) for p in comparison.papers])
+    for row in comparison.rows:
+        cells = [comparison.cell(row, p.paper_id) for p in comparison.papers]
+        writer.writerow([row] + [_csv_cell(f"{c.text} [{c.marker}]" if c.marker else c.text)
+                                 if c else "" for c in cells])
+    return out.getvalue()

@@ -1,8 +1,14 @@
 """Comparisons and digests as Markdown: what `compare` and `digest` print, `--out` saves and the UI
-shows. Pure functions of the values."""
+shows. Pure functions of the values.
+
+Every text that came from a source or a model (titles, abstracts, answers, topic names) goes in
+through `inert`, so that no source can add an image, a link, HTML or a table cell to what a
+Markdown renderer shows: a title holding `![x](http://host/steal)` must not make a browser fetch it.
+"""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from assistant.citations import reference_list
@@ -14,7 +20,7 @@ SHORT_TITLE = 48
 
 def short_title(title: str) -> str:
     """The name before a title's colon ("TinyCLIP"), else the title cut at a word boundary."""
-    head, colon, _ = title.partition(":")
+    head, colon, _ = title.partition(": ")  # not the colon of "http://" in a title
     if colon and len(head) <= SHORT_TITLE:
         return head.strip()
     if len(title) <= SHORT_TITLE:
@@ -22,8 +28,24 @@ def short_title(title: str) -> str:
     return title[:SHORT_TITLE].rsplit(" ", 1)[0] + "…"
 
 
+# Markdown punctuation that can start markup (links, images, HTML, code, emphasis, table cells,
+# entities); a backslash makes each a literal character in CommonMark and GFM.
+_MARKUP = re.compile(r"([\\`*_\[\]<>|!~&])")
+# Bare URLs become links in GFM: a backslash inside "://" and "www." stops that.
+_BARE_URL = re.compile(r"(?i)(?<=[a-z0-9])(:)(?=//)|(?<=\bwww)(\.)")
+_MARKER = re.compile(r"\\\[(\d+)\\\](?!\()")  # an escaped citation marker, not before "("
+
+
+def inert(text: str) -> str:
+    """Source or model text as Markdown that renders as exactly that text, on one line: no image,
+    link, HTML, code span or table cell can come out of it. Citation markers stay "[1]"."""
+    flat = " ".join((text or "").split())
+    escaped = _BARE_URL.sub(lambda m: "\\" + m.group(0), _MARKUP.sub(r"\\\1", flat))
+    return _MARKER.sub(r"[\1]", escaped)
+
+
 def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+    return inert(text)
 
 
 def _marked(text: str, marker: int | None) -> str:
@@ -35,10 +57,10 @@ def comparison_markdown(comparison: Comparison, references: bool = True) -> str:
     where the caller shows its own, as the UI's cards)."""
     parts = []
     if comparison.missing:
-        parts.append(" ".join(f"**{name}** is not in the corpus." for name in comparison.missing))
+        parts.append(" ".join(f"**{inert(name)}** is not in the corpus." for name in comparison.missing))
     if comparison.answer.abstained:
         if not comparison.missing:
-            parts.append(answer_text(comparison.answer))
+            parts.append(inert(answer_text(comparison.answer)))
         return "\n\n".join(parts) + "\n"
     papers = comparison.papers
     lines = ["| | " + " | ".join(_cell(short_title(p.title)) for p in papers) + " |",
@@ -47,7 +69,7 @@ def comparison_markdown(comparison: Comparison, references: bool = True) -> str:
         cells = [comparison.cell(row, p.paper_id) for p in papers]
         lines.append(f"| **{row}** | " + " | ".join(
             _marked(c.text, c.marker) if c else "" for c in cells) + " |")
-    parts += ["\n".join(lines), comparison.answer.text,
+    parts += ["\n".join(lines), inert(comparison.answer.text),
               references_markdown(comparison.answer.citations) if references else ""]
     return "\n\n".join(p for p in parts if p) + "\n"
 
@@ -61,7 +83,7 @@ def comparison_text(comparison: Comparison) -> str:
 
 
 def references_markdown(citations: Sequence[Citation]) -> str:
-    rows = [f"- {''.join(f'[{m}]' for m in markers)} {title} ({paper_id})"
+    rows = [f"- {''.join(f'[{m}]' for m in markers)} {inert(title)} ({inert(paper_id)})"
             for markers, paper_id, title in reference_list(citations)]
     return "**References**\n\n" + "\n".join(rows) if rows else ""
 
@@ -71,7 +93,7 @@ def digest_header(digest: Digest) -> str:
     for _, kind in digest.dates.values():
         kinds[kind] = kinds.get(kind, 0) + 1
     by = ", ".join(f"{count} by {kind} date" for kind, count in sorted(kinds.items()))
-    scope = f" on **{digest.topic}**" if digest.topic else ""
+    scope = f" on **{inert(digest.topic)}**" if digest.topic else ""
     counts = (f"{digest.papers} papers{scope} in {len(digest.topics)} "
               f"topic{'s' if len(digest.topics) != 1 else ''}")
     if digest.topic:
@@ -86,7 +108,7 @@ def digest_markdown(digest: Digest) -> str:
         parts.append("No papers are dated in this window. Listing dumps print no year: ingest them "
                      "with `--year` or `--date` to date them, else they go by the day they were added.")
     elif not digest.topics:
-        parts.append(f"No paper in this window is on {digest.topic!r}.")
+        parts.append(f"No paper in this window is on “{inert(digest.topic)}”.")
     parts += [topic_markdown(topic, digest.dates) for topic in digest.topics]
     return "\n\n".join(parts) + "\n"
 
@@ -95,7 +117,7 @@ def topic_markdown(topic: Topic, dates: dict[str, tuple[str | None, str]]) -> st
     markers: dict[str, list[int]] = {}
     for citation in topic.answer.citations:
         markers.setdefault(citation.paper_id, []).append(citation.marker)
-    lines = [f"## {topic.label} ({len(topic.papers)} papers)", "", topic.answer.text or
+    lines = [f"## {inert(topic.label)} ({len(topic.papers)} papers)", "", inert(topic.answer.text) or
              "_No sentence could be checked against the sources._", ""]
     lines += [_paper_line(p, markers.get(p.paper_id, []), dates.get(p.paper_id)) for p in topic.papers]
     return "\n".join(lines)
@@ -104,4 +126,4 @@ def topic_markdown(topic: Topic, dates: dict[str, tuple[str | None, str]]) -> st
 def _paper_line(paper: Paper, markers: list[int], dated: tuple[str | None, str] | None) -> str:
     tags = "".join(f"[{m}]" for m in markers)
     day = f" — {dated[0]} ({dated[1]})" if dated and dated[0] else ""
-    return f"- {tags + ' ' if tags else ''}{paper.title}{day}"
+    return f"- {tags + ' ' if tags else ''}{inert(paper.title)}{day}"

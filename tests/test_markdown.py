@@ -1,8 +1,9 @@
 """Comparisons and digests as Markdown (pure functions of the values)."""
 
+import re
 from datetime import date
 
-from assistant.markdown import comparison_markdown, digest_markdown, short_title
+from assistant.markdown import comparison_markdown, digest_markdown, inert, short_title
 from assistant.schema import (
     Answer, Cell, Citation, Comparison, Digest, Evidence, Paper, SentenceCheck, Topic, Window,
 )
@@ -55,3 +56,20 @@ def test_digest_sections_list_papers_with_dates_and_markers():
     assert "## distillation, clip (2 papers)" in text
     assert "- [1] TinyCLIP: CLIP Distillation — 2026-11-17 (listed)" in text
     assert f"- {B.title} — 2026-11-20 (added)" in text
+
+
+def test_inert_text_cannot_make_images_links_html_or_table_cells():
+    hostile = "![x](http://127.0.0.1:9/s) <img src=x onerror=a()> [l](www.e.invalid) `c` | *b* &lt;"
+    assert inert(hostile) == ("\\!\\[x\\](http\\://127.0.0.1:9/s) \\<img src=x onerror=a()\\> "
+                              "\\[l\\](www\\.e.invalid) \\`c\\` \\| \\*b\\* \\&lt;")
+    assert inert("It works [1][2].\n\nNew line") == "It works [1][2]. New line"
+    assert inert("[1](http://x)") == "\\[1\\](http\\://x)"
+
+
+def test_hostile_titles_in_a_comparison_table_and_digest_are_inert():
+    hostile = Paper("h", "Evil ![x](http://127.0.0.1:9/t) | <script>", "We propose B.")
+    comparison = _comparison()
+    comparison.papers[1] = hostile
+    text = comparison_markdown(comparison)
+    assert not re.search(r"(?<!\\)\]\(|(?<!\\)<script|(?<!\\)!\[", text), text
+    assert text.splitlines()[0].count(" | ") == 2  # no extra table cell from the title's "|"

@@ -1,8 +1,12 @@
+import html as html_module
+import re
+from pathlib import Path
+
 from assistant.compare import not_compared
 from assistant.schema import NOT_IN_CORPUS, Reason
 from assistant.ui.render import (
-    highlight, library_rows, render_answer, render_deleted, render_ingest, render_partial, render_references,
-    render_result, render_rewrite, render_stats,
+    highlight, library_rows, paper_card, paper_links, paper_meta, render_answer, render_deleted, render_ingest, render_partial, render_references,
+    render_result, render_rewrite, render_stats, text,
 )
 from assistant.schema import (
     Answer, Cell, Citation, Comparison, Evidence, IngestReport, Paper, Rejection, SentenceCheck,
@@ -37,7 +41,7 @@ def test_render_answer_shows_only_shown_sentences_with_badges():
 
 def test_references_are_cards_with_highlighted_abstracts_and_escaped_titles():
     html = render_references(_answer(), [PAPER])
-    assert html.startswith("<details><summary>[1] TinyCLIP: &lt;Distillation&gt;</summary>")
+    assert html.startswith('<details class="paper-card"><summary>[1] TinyCLIP: &lt;Distillation&gt;</summary>')
     assert "<mark>First sentence here.</mark>" in html
 
 
@@ -82,7 +86,7 @@ def test_ingest_summary_counts_and_lists_each_rejection_with_file_and_line():
                                     Rejection("evil.exe", 0, "not an ingestible file type")])
     text = render_ingest(report)
     assert text.startswith("**Added 2, updated 1, unchanged 3, rejected 2** (4 chunks embedded in 1.2 s).")
-    assert "- bad.jsonl line 7: no 'title' field" in text
+    assert "- bad.jsonl line 7: no &#x27;title&#x27; field" in text
     assert "- evil.exe: not an ingestible file type" in text
     assert "line 0" not in text
 
@@ -98,7 +102,7 @@ def test_stats_table_names_the_models_and_escapes_values():
 
 
 def test_deleted_message_names_the_paper_or_says_none_matched():
-    assert render_deleted("p1", "A *bold* <title>") == "Deleted **A *bold* &lt;title&gt;**."
+    assert render_deleted("p1", "A *bold* <title>") == "Deleted **A &#42;bold&#42; &lt;title&gt;**."
     assert render_deleted("nope", None) == "No stored paper has the id nope."
 
 
@@ -111,7 +115,7 @@ def test_comparison_result_shows_the_table_then_the_cited_cards():
         _answer(text="They differ [1].", evidence=[evidence],
                 sentences=[SentenceCheck("They differ [1].", "x", (1,), 0.9, True, "kept")]))
     html = render_result(comparison, [PAPER, other])
-    table, cards = html.split("<details>", 1)
+    table, cards = html.split("<details", 1)
     assert "| **method** | First sentence here. [1] |" in table and "They differ [1]." in table
     assert "References" not in html  # the cards are the references
     assert "<mark>First sentence here.</mark>" in cards
@@ -126,3 +130,44 @@ def test_comparison_that_could_not_be_made_says_what_is_missing():
 
 def test_answer_result_is_the_answer_with_badges():
     assert render_result(_answer(), [PAPER]) == render_answer(_answer(), [PAPER])
+
+
+HOSTILE = Path(__file__).parent / "fixtures" / "hostile_ui.jsonl"
+# What must never reach a Markdown or HTML renderer from source text: markup that makes a browser
+# fetch something, run something, or follow a link the app did not build.
+ACTIVE = re.compile(r"<(img|script|iframe|b)\b|\]\(|https?://127|<\|im_")
+
+
+def _hostile_papers() -> list[Paper]:
+    from assistant.sources import parse_file
+
+    return parse_file(HOSTILE).papers
+
+
+def test_hostile_titles_and_abstracts_render_as_inert_text():
+    for paper in _hostile_papers():
+        card = paper_card(paper)
+        assert not ACTIVE.search(card), card
+        assert html_module.unescape(text(paper.title)) == " ".join(paper.title.split())  # shown as is
+        assert card.count("<a ") == len(paper_links(paper))
+
+
+def test_text_keeps_citation_markers_and_breaks_links_images_and_bare_urls():
+    assert text("A claim [1][2].") == "A claim [1][2]."
+    out = text("![x](http://127.0.0.1:9/a) [l](www.e.invalid) `c` | *b* <s>")
+    assert out == ("&#33;&#91;x&#93;(http&#58;//127.0.0.1:9/a) &#91;l&#93;(www&#46;e.invalid) "
+                   "&#96;c&#96; &#124; &#42;b&#42; &lt;s&gt;")
+    assert "](" not in text("[1](http://127.0.0.1:9/x)")
+
+
+def test_links_come_only_from_a_well_formed_arxiv_id():
+    paper = Paper("p", "T", "A.", arxiv_id="2406.01234", url="http://127.0.0.1:9/evil")
+    assert paper_links(paper) == [("arXiv", "https://arxiv.org/abs/2406.01234"),
+                                  ("HF", "https://huggingface.co/papers/2406.01234")]
+    assert paper_links(Paper("p", "T", "A.", arxiv_id='1"onmouseover="x')) == []
+
+
+def test_card_meta_shows_authors_dates_and_upvotes():
+    paper = Paper("p", "T", "A.", authors=("A", "B", "C", "D"), published="2024-06-03",
+                  listed_on="2024-06-04", upvotes=12)
+    assert paper_meta(paper) == "A, B, C et al. · published 2024-06-03 · listed 2024-06-04 · ▲ 12"

@@ -231,7 +231,9 @@ def _library(page, upload: Path) -> None:
     row.click()
     page.wait_for_function("() => document.querySelector('#paper-id textarea, #paper-id input')"
                            ".value.length > 0")
-    page.click("#delete")
+    page.click("#delete")  # asks first
+    page.locator("#delete-summary").get_by_text("Delete Quokka Ranking", exact=False).wait_for()
+    page.click("#confirm-delete")
     page.locator("#delete-summary").get_by_text("Deleted", exact=False).wait_for()
     _cells(table, NEW_PAPER["title"]).wait_for(state="detached")
     page.screenshot(path=str(SCREENSHOTS / "library-deleted.png"), full_page=True)

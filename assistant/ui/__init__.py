@@ -3,15 +3,28 @@
 One module per tab. A tab module has `build_tab(assistant: Assistant) -> gr.Tab`, which opens its
 own `gr.Tab(...)`, lays out its components, registers its events and API endpoints, and keeps any
 per-user data in `gr.State` (never in module globals); `build_app` calls it inside `gr.Tabs()`.
+
+Gradio imports huggingface_hub, which reads HF_HUB_OFFLINE once, at import: so the process
+environment is set here, before that import, for callers that did not come through the CLI (whose
+callback has set it already, with the user's --allow-network choice).
 """
 
 from __future__ import annotations
 
-import gradio as gr
+import os
 
-from assistant.app import Assistant
-from assistant.ui import chat, compare, digest, library
-from assistant.ui.serving import check_bind, launch
+from assistant import environment
+
+if not all(name in os.environ for name in environment.QUIET_ENVIRONMENT):  # not applied yet
+    from assistant.settings import Settings
+
+    environment.apply(Settings().allow_network)
+
+import gradio as gr  # noqa: E402 (after the environment is set)
+
+from assistant.app import Assistant  # noqa: E402
+from assistant.ui import chat, compare, digest, library  # noqa: E402
+from assistant.ui.serving import check_bind, launch, status  # noqa: E402
 
 __all__ = ["build_app", "serve"]
 
@@ -28,6 +41,12 @@ def build_app(assistant: Assistant) -> gr.Blocks:
             compare.build_tab(assistant)
             digest.build_tab(assistant)
             library.build_tab(assistant)
+
+        def report_status() -> dict:
+            """Whether the hub client is offline in this process, and the store's paper count."""
+            return status(assistant)
+
+        gr.api(report_status, api_name="status")
     return app
 
 

@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
 
 import gradio as gr
 
 from assistant.app import Assistant
 from assistant.export import result_dict
 from assistant.followup import standalone_question
-from assistant.ui.render import render_partial, render_result, render_rewrite
+from assistant.ui.render import chat_markdown, render_partial, render_result, render_rewrite
 from assistant.schema import Answer, AssistantError, Comparison, SentenceCheck
 from assistant.ui.serving import MODEL_JOBS, user_errors
 
@@ -27,6 +29,9 @@ EXAMPLES = [
     "Which papers study scaling laws for language models?",
 ]
 EMPTY_QUESTION = "Type a question about the papers first."
+THINKING = "<em>Searching the papers…</em>"
+LOADING = ("<em>Loading the language model: the first answer after a start takes a minute or two "
+           "(the first start ever also converts the checkpoint once).</em>")
 
 Messages = list[dict]
 
@@ -42,6 +47,9 @@ def chat_turns(assistant: Assistant, question: str, standalone: str,
     history = list(history or []) + [{"role": "user", "content": question}]
     note = render_rewrite(question, standalone)
     checks: list[SentenceCheck] = []
+    # The question shows at once; the wait for the model is said, not just timed.
+    waiting = THINKING if assistant.generator_loaded else LOADING
+    yield history + [{"role": "assistant", "content": note + waiting}]
     try:
         for event in assistant.ask_stream(standalone):
             if isinstance(event, SentenceCheck):
@@ -60,6 +68,23 @@ def final_content(assistant: Assistant, result: Answer | Comparison) -> str:
     return render_result(result, assistant.papers([c.paper_id for c in answer.citations]))
 
 
+def installed_generators(settings) -> list[str]:
+    """The generators the Model list offers. For now only the configured one: the choice of
+    several needs the model registry (another branch); this is the one place to extend."""
+    return [settings.generator]
+
+
+def _export_chat(assistant: Assistant, history: Messages):
+    if not history:
+        gr.Warning("Nothing to export yet: ask a question first.")
+        return gr.File(visible=False)
+    folder = Path(assistant.settings.store) / "exports"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"chat-{datetime.now():%Y-%m-%d-%H%M%S}.md"
+    path.write_text(chat_markdown(history), encoding="utf-8")
+    return gr.File(value=str(path), visible=True)
+
+
 def build_tab(assistant: Assistant) -> gr.Tab:
     """The Chat tab; call inside the app's `gr.Tabs()`."""
     with gr.Tab("Chat", id="chat", elem_id="tab-chat") as tab:
@@ -68,10 +93,20 @@ def build_tab(assistant: Assistant) -> gr.Tab:
         asked = gr.State([])  # this session's standalone questions, oldest first
         with gr.Row():
             question = gr.Textbox(placeholder="Ask about the papers…", show_label=False, scale=8,
-                                  elem_id="question")
+                                  min_width=300, elem_id="question")  # buttons wrap below on a phone
             send = gr.Button("Ask", variant="primary", scale=1, elem_id="ask")
             stop = gr.Button("Stop", scale=1, elem_id="stop")
-        gr.Examples(EXAMPLES, inputs=question)
+        with gr.Row():
+            gr.Examples(EXAMPLES, inputs=question)
+            with gr.Column(min_width=220):
+                gr.Dropdown(installed_generators(assistant.settings),
+                            value=assistant.settings.generator, label="Model", interactive=False,
+                            elem_id="model", info="The generator answering; set with --generator.")
+                export = gr.Button("Export chat (Markdown)", size="sm", elem_id="chat-export")
+                exported = gr.File(label="Chat as Markdown", visible=False, interactive=False,
+                                   elem_id="chat-download")
+        export.click(lambda h: _export_chat(assistant, h), chatbot, exported,
+                     api_visibility="private")
 
         def respond(text: str, history: Messages, earlier: list[str]):
             if not (text or "").strip():

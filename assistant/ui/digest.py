@@ -7,7 +7,10 @@ Endpoint: `/digest` (week, since, until, every, topic -> the same object as `ass
 
 from __future__ import annotations
 
+import time
+from concurrent.futures import ThreadPoolExecutor, wait
 from datetime import date
+from functools import partial
 from pathlib import Path
 
 import gradio as gr
@@ -43,27 +46,60 @@ def build_tab(assistant: Assistant) -> gr.Tab:
             every = gr.Checkbox(label="every date", elem_id="digest-all")
         topic = gr.Textbox(label="Topic (optional)", placeholder="video generation",
                            elem_id="digest-topic")
-        go = gr.Button("Make digest", variant="primary", elem_id="digest-run")
+        with gr.Row():  # the download sits by the button, not under a long digest
+            go = gr.Button("Make digest", variant="primary", elem_id="digest-run")
+            download = gr.File(label="Download Markdown", elem_id="digest-download",
+                               interactive=False, height=60, min_width=300)
+        status = gr.Markdown(elem_id="digest-status")
         result = gr.Markdown(elem_id="digest-result", sanitize_html=True)
-        download = gr.File(label="Download Markdown", elem_id="digest-download", interactive=False)
 
-        def show_digest(week_, since_, until_, every_, topic_, progress=gr.Progress()):
-            def tick(done: int, total: int) -> None:
-                progress((done, total), desc="Summarising topics", unit="topics")
-            with user_errors():
-                made, text = run_digest(assistant, week_, since_, until_, every_, topic_, tick)
-            path = _saved(assistant, made.window.label, text)
-            return text, str(path)
+        def show_digest(week_, since_, until_, every_, topic_):
+            job = partial(run_digest, assistant, week_, since_, until_, every_, topic_)
+            for state in digest_job(job):
+                if isinstance(state, str):
+                    yield gr.skip(), gr.skip(), state
+                    continue
+                made, text, seconds = state
+                path = _saved(assistant, made.window.label, made.topic, text)
+                yield text, str(path), f"Made in {seconds:.0f} s."
 
-        go.click(show_digest, [week, since, until, every, topic], [result, download],
-                 api_visibility="private", concurrency_id=MODEL_JOBS)
+        # Our own status line, fresh for each job: Gradio's timer would show an estimate averaged
+        # over every earlier digest, whatever its window.
+        go.click(show_digest, [week, since, until, every, topic], [result, download, status],
+                 api_visibility="private", concurrency_id=MODEL_JOBS, show_progress="hidden")
         _api(assistant)
 
 
-def _saved(assistant: Assistant, label: str, text: str) -> Path:
+def digest_job(job, every: float = 1.0):
+    """Run `job(progress)` on a worker thread: a status line about once a second, then
+    (Digest, Markdown, seconds). A user's mistake reaches the browser as its one line."""
+    done = [0, 0]
+
+    def tick(finished: int, total: int) -> None:
+        done[:] = [finished, total]
+
+    started = time.monotonic()
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        future = pool.submit(job, tick)
+        while not wait([future], timeout=every).done:
+            finished, total = done
+            topics = f"topic {min(finished + 1, total)} of {total}" if total else "reading the window's papers"
+            yield f"_Working: {topics} ({time.monotonic() - started:.0f} s)…_"
+        with user_errors():
+            made, text = future.result()
+    yield made, text, time.monotonic() - started
+
+
+def digest_file_name(label: str, topic: str | None) -> str:
+    """A name of its own for each window and topic: digest-2026-W47-video_generation.md."""
+    words = label + (f" {topic}" if topic else "")
+    return "digest-" + "".join(c if c.isalnum() or c == "-" else "_" for c in words)[:80] + ".md"
+
+
+def _saved(assistant: Assistant, label: str, topic: str | None, text: str) -> Path:
     folder = Path(assistant.settings.store) / "digests"
     folder.mkdir(parents=True, exist_ok=True)
-    name = "digest-" + "".join(c if c.isalnum() or c in "-_" else "_" for c in label)[:60] + ".md"
+    name = digest_file_name(label, topic)
     path = folder / name
     path.write_text(text, encoding="utf-8")
     return path

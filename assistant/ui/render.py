@@ -1,16 +1,19 @@
 """Pure render helpers: Answer and Paper values -> Markdown/HTML strings for the UI.
 
-No gradio here, so these are tested without a browser.
+No gradio here, so these are tested without a browser. Every text from a source or a model goes
+through `text` (HTML and Markdown both made inert: the Chatbot and Markdown components parse
+Markdown around and inside our HTML); the only links are the ones built here from an arXiv id.
 """
 
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Sequence
 from pathlib import PurePath
 
 from assistant.citations import reference_list
-from assistant.markdown import comparison_markdown
+from assistant.markdown import comparison_markdown, inert
 from assistant.schema import Answer, Comparison, IngestReport, Paper, SentenceCheck
 from assistant.wording import answer_text, describe
 
@@ -30,6 +33,57 @@ BADGE_LEGEND = ("<small>checked: the model's sentence, checked against its sourc
                 "abstract's own words, copied verbatim</small>")
 
 
+# Characters that could start Markdown markup, as numeric character references: a reference is
+# never markup, in an HTML block or in a Markdown paragraph, and shows the character itself.
+_ENTITIES = {char: f"&#{ord(char)};" for char in "[]!`*_~|\\$"}
+_BARE_URL = re.compile(r"(?i)(?<=[a-z0-9]):(?=//)|(?<=\bwww)\.")  # GFM would link these
+_MARKER = re.compile(r"&#91;(\d+)&#93;(?!\()")  # a citation marker reads "[1]"; "[1](" stays inert
+_ARXIV_ID = re.compile(r"\d{4}\.\d{4,5}(v\d+)?|[a-z-]+(\.[A-Z]{2})?/\d{7}(v\d+)?")
+MAX_AUTHORS = 3
+
+
+def text(value: str | None) -> str:
+    """Source or model text, on one line, safe inside our HTML and inside Markdown."""
+    flat = html.escape(re.sub(r"\s+", " ", value or ""), quote=True)
+    flat = _BARE_URL.sub(lambda m: f"&#{ord(m.group(0))};", flat)
+    return _MARKER.sub(r"[\1]", "".join(_ENTITIES.get(char, char) for char in flat))
+
+
+def paper_links(paper: Paper) -> list[tuple[str, str]]:
+    """(label, URL) for a paper, built only from a well-formed arXiv id (never a source's URL)."""
+    if not paper.arxiv_id or not _ARXIV_ID.fullmatch(paper.arxiv_id):
+        return []
+    return [("arXiv", f"https://arxiv.org/abs/{paper.arxiv_id}"),
+            ("HF", f"https://huggingface.co/papers/{paper.arxiv_id}")]
+
+
+def paper_meta(paper: Paper) -> str:
+    """One line under a card's title: authors, dates, upvotes and links, where the source has them."""
+    parts = []
+    if paper.authors:
+        names = ", ".join(paper.authors[:MAX_AUTHORS])
+        parts.append(text(names + (" et al." if len(paper.authors) > MAX_AUTHORS else "")))
+    if paper.published:
+        parts.append(f"published {text(paper.published)}")
+    listed = paper.listed_on or paper.listing_date
+    if listed:
+        parts.append(f"listed {text(listed)}")
+    if paper.upvotes is not None:
+        parts.append(f"▲ {paper.upvotes:d}")
+    parts += [f'<a href="{url}" target="_blank" rel="noopener noreferrer">{label}</a>'
+              for label, url in paper_links(paper)]
+    return " · ".join(parts)
+
+
+def paper_card(paper: Paper, tags: str = "", abstract: str | None = None) -> str:
+    """An expandable card: tags and title, the meta line, then the abstract (HTML, escaped)."""
+    meta = paper_meta(paper)
+    meta_line = f'<br><small class="paper-meta">{meta}</small>' if meta else ""
+    body = abstract if abstract is not None else text(paper.abstract)
+    return (f'<details class="paper-card"><summary>{tags} {text(paper.title)}{meta_line}</summary>'
+            f"<p>{body}</p></details>")
+
+
 def sentence_badge(check: SentenceCheck) -> str:
     label, colour, meaning = BADGES.get(check.action, (check.action, "#57606a", check.action))
     score = f" (support {check.support:.2f})" if check.support is not None else ""
@@ -39,7 +93,7 @@ def sentence_badge(check: SentenceCheck) -> str:
 
 def render_partial(checks: Sequence[SentenceCheck]) -> str:
     """The answer so far, while sentences are still arriving."""
-    return " ".join(html.escape(c.text) for c in checks if c.shown)
+    return " ".join(text(c.text) for c in checks if c.shown)
 
 
 def highlight(abstract: str, spans: Sequence[tuple[int, int]]) -> str:
@@ -48,19 +102,19 @@ def highlight(abstract: str, spans: Sequence[tuple[int, int]]) -> str:
     for start, end in sorted(set(spans)):
         if start < cursor:
             continue
-        out.append(html.escape(abstract[cursor:start]))
-        out.append(f"<mark>{html.escape(abstract[start:end])}</mark>")
+        out.append(text(abstract[cursor:start]))
+        out.append(f"<mark>{text(abstract[start:end])}</mark>")
         cursor = end
-    out.append(html.escape(abstract[cursor:]))
+    out.append(text(abstract[cursor:]))
     return "".join(out)
 
 
 def render_answer(answer: Answer, papers: Sequence[Paper]) -> str:
     """The final answer: sentences with support badges, then one card per cited paper."""
     if answer.abstained:
-        return f"**{html.escape(answer_text(answer))}**"
-    body = " ".join(f"{html.escape(c.text)} {sentence_badge(c)}" for c in answer.sentences if c.shown)
-    note = f"\n\n*{html.escape(describe(answer.reason))}*" if answer.reason else ""
+        return f"**{text(answer_text(answer))}**"
+    body = " ".join(f"{text(c.text)} {sentence_badge(c)}" for c in answer.sentences if c.shown)
+    note = f"\n\n*{text(describe(answer.reason))}*" if answer.reason else ""
     return body + note + "\n\n" + BADGE_LEGEND + "\n\n" + render_references(answer, papers)
 
 
@@ -84,9 +138,10 @@ def render_references(answer: Answer, papers: Sequence[Paper]) -> str:
     for markers, paper_id, title in reference_list(answer.citations):
         paper = by_id.get(paper_id)
         tags = "".join(f"[{m}]" for m in markers)
-        abstract = highlight(paper.abstract, spans.get(paper_id, [])) if paper else ""
-        cards.append(f"<details><summary>{tags} {html.escape(title)}</summary>"
-                     f"<p>{abstract}</p></details>")
+        if paper is None:  # deleted since it was cited
+            cards.append(f"<p>{tags} {text(title)}</p>")
+            continue
+        cards.append(paper_card(paper, tags, highlight(paper.abstract, spans.get(paper_id, []))))
     return "\n".join(cards)
 
 
@@ -94,7 +149,29 @@ def render_rewrite(question: str, standalone: str) -> str:
     """A note saying how a follow-up question was searched; empty when it was searched as typed."""
     if " ".join(question.split()) == standalone:
         return ""
-    return f'<p class="rewritten"><em>Searched as: {html.escape(standalone)}</em></p>\n\n'
+    return f'<p class="rewritten"><em>Searched as: {text(standalone)}</em></p>\n\n'
+
+
+_TAG = re.compile(r"<[^>]*>")
+
+
+def chat_markdown(history: Sequence[dict]) -> str:
+    """A chat as a Markdown transcript: what was shown, as plain text (badges and card titles
+    included, no markup from the page), every source text still inert."""
+    lines = ["# Chat", ""]
+    for message in history:
+        shown = html.unescape(_TAG.sub(" ", _message_text(message.get("content"))))
+        who = "You" if message.get("role") == "user" else "Assistant"
+        lines += [f"**{who}:** {inert(shown)}", ""]
+    return "\n".join(lines)
+
+
+def _message_text(content) -> str:
+    """A Chatbot message's text: a string, or (as the browser sends it back) a list of parts."""
+    if isinstance(content, str):
+        return content
+    parts = content if isinstance(content, list) else [content]
+    return " ".join(part.get("text", "") for part in parts if isinstance(part, dict))
 
 
 LIBRARY_COLUMNS = ["title", "listed on", "published", "added", "source", "paper id"]
@@ -123,16 +200,15 @@ def render_ingest(report: IngestReport) -> str:
         lines.append("")
     for rejection in report.rejected:
         where = PurePath(rejection.source).name + (f" line {rejection.line}" if rejection.line else "")
-        lines.append(f"- {html.escape(where, quote=False)}: "
-                     f"{html.escape(rejection.reason, quote=False)}")
+        lines.append(f"- {text(where)}: {text(rejection.reason)}")
     return "\n".join(lines)
 
 
 def render_deleted(paper_id: str, title: str | None) -> str:
     """What deleting a paper did; `title` is None when no stored paper had the id."""
     if title is None:
-        return f"No stored paper has the id {html.escape(paper_id, quote=False)}."
-    return f"Deleted **{html.escape(title, quote=False)}**."
+        return f"No stored paper has the id {text(paper_id)}."
+    return f"Deleted **{text(title)}**."
 
 
 def render_stats(stats: dict, judge: str) -> str:
@@ -141,5 +217,5 @@ def render_stats(stats: dict, judge: str) -> str:
             ("Embedder", f"{stats.get('embedder')} ({stats.get('dimension')} dimensions)"),
             ("Generator", stats.get("generator")), ("Support judge", judge),
             ("Store", stats.get("store"))]
-    return "\n".join(f"- **{name}**: {html.escape(str(value), quote=False)}"
+    return "\n".join(f"- **{name}**: {text(str(value))}"
                      for name, value in rows)

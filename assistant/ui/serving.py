@@ -23,7 +23,19 @@ from assistant.schema import AssistantError, IngestReport, Rejection
 from assistant.sources import SUPPORTED_SUFFIXES
 
 UPLOAD_FOLDER = "uploads"  # under the store
-CSS = "#compare-result td:first-child { white-space: nowrap; }"  # row names on one line
+# Row names on one line; on a phone, the comparison table scrolls sideways rather than crush its
+# columns (the library table does so by its fixed column widths).
+# (No CSS comments: Gradio's scoping of custom CSS drops every rule after one.)
+# Row names on one line; on a phone, the comparison table scrolls sideways rather than crush its
+# columns (the library table does so by its fixed column widths).
+# (One rule a string, no comments: Gradio's scoping of custom CSS drops rules otherwise.)
+CSS = " ".join([
+    "#compare-result td:first-child { white-space: nowrap; }",
+    ".paper-meta { color: var(--body-text-color-subdued); }",
+    "@media (max-width: 640px) {"
+    " #compare-result table { display: block; overflow-x: auto; }"
+    " #compare-result th, #compare-result td { min-width: 8em; } }",
+])
 MODEL_JOBS = "model"  # the queue's concurrency group for every event that runs a model
 MAX_NAME_CHARS = 120
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
@@ -179,6 +191,15 @@ def user_errors() -> Iterator[None]:
         import gradio as gr
 
         raise gr.Error(str(error), print_exception=False) from None
+
+
+def status(assistant) -> dict:
+    """What the `/status` endpoint reports: whether this process's Hugging Face hub client is
+    offline (as huggingface_hub read it at import), and the store's paper count."""
+    from huggingface_hub import constants
+
+    return {"hub_offline": bool(constants.HF_HUB_OFFLINE), "papers": assistant.stats()["papers"],
+            "generator": assistant.settings.generator}
 
 
 def launch(app, host: str, port: int, credentials: tuple[str, str] | None, max_upload_mb: float,
