@@ -57,7 +57,7 @@ def test_generation_eval_of_a_dev_subset_stays_above_its_floors(sample_store, mo
     the baselines of the same run."""
     result = _cli("eval", "--questions", str(QUESTIONS), "--out", str(tmp_path / "g.jsonl"),
                   "--every", "5", "--floors", str(FLOORS), "--json", store=sample_store,
-                  cache=model_cache, check=False)
+                  cache=model_cache, check=False, timeout=1800)  # ~15 min on a loaded 2-core machine
     assert result.returncode == 0, result.stderr[-1500:]
     summary = json.loads(result.stdout)["system"]
     assert summary["all"]["questions"] == 25 and summary["unanswerable"]["questions"] >= 4

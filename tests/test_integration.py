@@ -14,12 +14,12 @@ from conftest import ROOT, SAMPLE
 pytestmark = pytest.mark.slow
 
 
-def _cli(*args, store, cache=None, check=True):
+def _cli(*args, store, cache=None, check=True, timeout=600):
     env = offline_environment({**os.environ, "ASSISTANT_STORE": str(store)})
     if cache:
         env["ASSISTANT_MODEL_CACHE"] = str(cache)
     result = subprocess.run([sys.executable, "-m", "assistant", *args], cwd=ROOT, env=env,
-                            capture_output=True, text=True, timeout=600)
+                            capture_output=True, text=True, timeout=timeout)
     if check and result.returncode != 0:
         raise AssertionError(f"exit {result.returncode}: {result.stderr[-2000:]}")
     return result
