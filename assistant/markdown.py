@@ -3,6 +3,8 @@ shows. Pure functions of the values."""
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import Sequence
 
 from assistant.citations import reference_list
@@ -47,9 +49,29 @@ def comparison_markdown(comparison: Comparison, references: bool = True) -> str:
         cells = [comparison.cell(row, p.paper_id) for p in papers]
         lines.append(f"| **{row}** | " + " | ".join(
             _marked(c.text, c.marker) if c else "" for c in cells) + " |")
-    parts += ["\n".join(lines), comparison.answer.text,
+    parts += ["\n".join(lines), comparison.answer.text, _templated_note(comparison.answer.sentences),
               references_markdown(comparison.answer.citations) if references else ""]
     return "\n\n".join(p for p in parts if p) + "\n"
+
+
+def _templated_note(sentences) -> str:
+    if any(s.action == "templated" for s in sentences):
+        return ("_The paragraph is templated from the table's cells (their sentences, quoted or put "
+                "in the third person); the model did not write it._")
+    return ""
+
+
+def comparison_csv(comparison: Comparison) -> str:
+    """The table as CSV: a header row (aspect, then one column a paper's title), then a row an
+    aspect; each cell its sentence with its marker, or "not stated in the abstract"."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["aspect", *(p.title for p in comparison.papers)])
+    for row in comparison.rows:
+        cells = [comparison.cell(row, p.paper_id) for p in comparison.papers]
+        writer.writerow([row, *((f"{c.text} [{c.marker}]" if c.marker else c.text) if c else ""
+                                for c in cells)])
+    return buffer.getvalue()
 
 
 def comparison_text(comparison: Comparison) -> str:

@@ -10,7 +10,7 @@ import typer
 
 from assistant.cli.common import JsonFlag, assistant, progress
 from assistant.export import comparison_dict, digest_dict
-from assistant.markdown import comparison_markdown, digest_markdown
+from assistant.markdown import comparison_csv, comparison_markdown, digest_markdown
 from assistant.schema import AssistantError
 
 
@@ -18,6 +18,11 @@ def compare_command(
     question: Annotated[Optional[str], typer.Argument(help="What to compare (optional with --paper).")] = None,
     paper: Annotated[Optional[list[str]], typer.Option(
         "--paper", "-p", help="A paper to compare: title, acronym or description (2 to 4).")] = None,
+    aspect: Annotated[Optional[list[str]], typer.Option(
+        "--aspect", "-a", help='An extra row, e.g. --aspect "training data" (repeatable).')] = None,
+    table_format: Annotated[str, typer.Option(
+        "--format", help="md (the table and paragraph) or csv (the table only).")] = "md",
+    csv_file: Annotated[Optional[Path], typer.Option("--csv", help="Also write the table as CSV here.")] = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Compare two to four papers: a cited table (problem, key idea, data, results) and paragraph."""
@@ -27,8 +32,17 @@ def compare_command(
         check_question(question or "")  # before loading any model
     elif len(paper) == 1 or len(paper) > 4:
         raise AssistantError(f"give 2 to 4 papers with --paper, not {len(paper)}")
-    comparison = assistant().compare(question, paper or ())
-    typer.echo(json.dumps(comparison_dict(comparison)) if as_json else comparison_markdown(comparison))
+    if table_format not in ("md", "csv"):
+        raise AssistantError(f"--format {table_format!r} is not md or csv")
+    if csv_file is not None and csv_file.is_dir():
+        raise AssistantError(f"--csv {csv_file} is a folder: give a file name, e.g. {csv_file / 'table.csv'}")
+    comparison = assistant().compare(question, paper or (), aspect or ())
+    if as_json:
+        typer.echo(json.dumps(comparison_dict(comparison)))
+    else:
+        typer.echo(comparison_csv(comparison) if table_format == "csv" else comparison_markdown(comparison))
+    if csv_file is not None:
+        _write(csv_file, comparison_csv(comparison))
     if paper and comparison.missing:  # papers the user named explicitly must exist
         for name in comparison.missing:
             typer.echo(f"error: {name!r} is not in the corpus (no title, acronym or description "
@@ -58,14 +72,18 @@ def digest_command(
         digest = assistant().digest(window, topic, topics, progress=update)
     text = digest_markdown(digest)
     if out is not None:
-        try:
-            out.parent.mkdir(parents=True, exist_ok=True)
-            out.write_text(text, encoding="utf-8")
-        except OSError as error:
-            raise AssistantError(f"cannot write {out}: {error.strerror or error}") from None
+        _write(out, text)
     if as_json:
         typer.echo(json.dumps(digest_dict(digest)))
     elif out is None:
         typer.echo(text)
     else:
         typer.echo(f"wrote {out}: {digest.papers} papers in {len(digest.topics)} topics")
+
+
+def _write(path: Path, text: str) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    except OSError as error:
+        raise AssistantError(f"cannot write {path}: {error.strerror or error}") from None
