@@ -16,7 +16,7 @@ from assistant.compare import (
     MAX_PAPERS, MIN_PAPERS, RETRIEVED_PAPERS, CompareSettings, compare, not_compared,
 )
 from assistant.chunking import Chunker
-from assistant.dates import paper_date
+from assistant.dates import latest_week, paper_date
 from assistant.digest import DigestSettings, build_digest, in_window, on_topic
 from assistant.evidence import select_evidence
 from assistant.models.embedders import Embedder, SentenceTransformerEmbedder
@@ -195,10 +195,18 @@ class Assistant:
             reason = Reason(NO_PAPER)
         return not_compared(question, papers, missing, reason, {"embedder": self.embedder.name})
 
-    def digest(self, window: Window, topic: str | None = None, topics: int | None = None,
+    def default_window(self) -> Window:
+        """The latest week that has listed or published papers (else the latest ingest week):
+        what `digest` and the Digest tab show when no window is given."""
+        records = self.store.paper_records()
+        return latest_week(paper_date(paper, added) for paper, added in records) or \
+            Window(None, None, "all dates (no paper has a date)")
+
+    def digest(self, window: Window | None = None, topic: str | None = None, topics: int | None = None,
                progress: Progress | None = None) -> Digest:
-        """The window's papers by topic (clustered), or only those on `topic`, each topic with a
-        checked, cited paragraph. `progress` gets (topics done, topics)."""
+        """The window's papers (default: `default_window()`) by topic (clustered), or only those
+        on `topic`, each topic with a checked, cited paragraph. `progress` gets (topics done, topics)."""
+        window = window or self.default_window()
         topic = (topic or "").strip() or None
         dated, vectors = self._dated(window)
         generator = self.generator if dated else None  # an empty window needs no model

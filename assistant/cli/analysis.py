@@ -61,10 +61,12 @@ def digest_command(
     out: Annotated[Optional[Path], typer.Option("--out", help="Write the Markdown digest here.")] = None,
     as_json: JsonFlag = False,
 ) -> None:
-    """Summarise the papers of a week or date range by topic, every paragraph checked and cited."""
+    """Summarise the papers of a week or date range by topic, every paragraph checked and cited
+    (default: the latest week that has dated papers)."""
     from assistant.dates import make_window
 
-    window = make_window(week, since, until, every)  # bad dates fail before any model loads
+    # bad dates fail before any model loads; no window: the latest week with dated papers
+    window = make_window(week, since, until, every, optional=True)
     if out is not None and out.is_dir():
         raise AssistantError(f"--out {out} is a folder: give a file name, e.g. {out / 'digest.md'}")
     bar, update = progress("topics", unit="topic")

@@ -23,13 +23,16 @@ ARXIV_URL = re.compile(
 )
 ISO_DATE_OR_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}(?:[Tt ].+)?")
 
-# Record field -> where a Daily Papers API entry keeps it: the entry's own publishedAt is the day
-# it was listed; the paper's is the day it appeared on arXiv.
+# Record field -> where a Daily Papers API entry keeps it: the paper's publishedAt is the day it
+# appeared on arXiv; the entry's is when it was submitted to Daily Papers, which can be days
+# before the listing. The day a paper was listed is the `?date=` the answer was fetched for: a day
+# file's name (DAY_FILE), when there is one, else the entry's publishedAt.
 DAILY_FIELDS = {
     "title": "paper.title", "abstract": "paper.summary", "id": "paper.id", "authors": "paper.authors",
     "published": "paper.publishedAt", "listed_on": "publishedAt", "upvotes": "paper.upvotes",
 }
 QUOTED_FIELD = re.compile(r"'(\w+)'")
+DAY_FILE = re.compile(r"(?:^|[\\/])(?:daily_papers_)?(\d{4}-\d{2}-\d{2})\.json$")  # fetch.py names them so too
 
 _JSON_TYPE_NAMES = {dict: "object", list: "array", str: "string", int: "number",
                     float: "number", bool: "boolean", type(None): "null"}
@@ -53,6 +56,8 @@ def paper_from_daily_entry(entry: Mapping[str, object], source: str, line: int) 
         raise RecordError(f"Daily Papers entry has {found}")
     record = {name: (paper if place.startswith("paper.") else entry).get(place.split(".")[-1])
               for name, place in DAILY_FIELDS.items()}
+    if day := DAY_FILE.search(source):
+        record["listed_on"] = day.group(1)
     try:
         return paper_from_record(record, source, line)
     except RecordError as error:  # name the field as the API spells it
