@@ -106,3 +106,32 @@ def test_a_window_of_ingest_dated_papers_says_so(tmp_path, fake_embedder, make_s
     digest = assistant.digest()
     assert digest.window.label.endswith("papers dated by the day they were ingested")
     assert "**These papers are dated by the day they were ingested**" in digest_markdown(digest)
+
+
+def _small_digest(tmp_path, embedder, make_store, papers, reply, **kwargs):
+    from assistant.chunking import Chunker
+    from assistant.ingest import embed_and_write
+
+    assistant = _assistant(tmp_path, embedder, make_store, reply)
+    embed_and_write(papers, assistant.store, embedder, Chunker(200, 40), "2026-11-20")
+    assistant.retriever.refresh()
+    return assistant.digest(make_window(week="2026-W47"), **kwargs)
+
+
+def test_a_fragment_the_checker_would_pass_is_never_shown(tmp_path, fake_embedder, make_store):
+    paper = Paper("l1", "LOOK: Retrieval for Agents", "Experimental studies on multiple downstream "
+                  "tasks show that LOOK improves retrieval accuracy.", listed_on="2026-11-16")
+    digest = _small_digest(tmp_path, fake_embedder, make_store, [paper],
+                           "Experimental studies on multiple downstream tasks show that LOOK [1].")
+    checks = digest.topics[0].answer.sentences
+    assert checks[0].action == "dropped"  # the judge alone would keep it: it is the source's head
+    assert all(not is_fragment(s.text) for s in checks if s.shown)
+
+
+def test_topics_with_more_upvotes_come_first(tmp_path, fake_embedder, make_store):
+    video = [Paper(f"v{i}", f"Video Diffusion {i}", f"Video diffusion generates long video clips {i}.",
+                   listed_on="2026-11-16", upvotes=1) for i in range(4)]
+    speech = [Paper(f"s{i}", f"Speech Recognition {i}", f"Speech recognition lowers word error rate {i}.",
+                    listed_on="2026-11-17", upvotes=50) for i in range(3)]
+    digest = _small_digest(tmp_path, fake_embedder, make_store, video + speech, "Nothing [1].", topics=2)
+    assert [len(t.papers) for t in digest.topics] == [3, 4]  # the smaller, more upvoted topic first
