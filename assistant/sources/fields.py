@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import date, datetime
 
 from assistant.schema import Paper, paper_id_for
@@ -49,17 +50,17 @@ def json_type_name(value: object) -> str:
 
 def paper_from_daily_entry(entry: Mapping[str, object], source: str, line: int) -> Paper:
     """A Daily Papers API entry: {"paper": {id, title, summary, authors, publishedAt, upvotes},
-    "publishedAt": the day it was listed} -> Paper, or RecordError."""
+    "publishedAt"} -> Paper, or RecordError; from a day file, listed on the file's day."""
     paper = entry.get("paper")
     if not isinstance(paper, dict):
         found = "no 'paper' object" if paper is None else f"a 'paper' {json_type_name(paper)}, not an object"
         raise RecordError(f"Daily Papers entry has {found}")
     record = {name: (paper if place.startswith("paper.") else entry).get(place.split(".")[-1])
               for name, place in DAILY_FIELDS.items()}
-    if day := DAY_FILE.search(source):
-        record["listed_on"] = day.group(1)
     try:
-        return paper_from_record(record, source, line)
+        parsed = paper_from_record(record, source, line)  # the entry's own dates are checked too
+        day = DAY_FILE.search(source)
+        return replace(parsed, listed_on=day.group(1)) if day else parsed
     except RecordError as error:  # name the field as the API spells it
         message = str(error)
         quoted = QUOTED_FIELD.match(message)
