@@ -14,9 +14,11 @@ from pathlib import Path
 import numpy as np
 
 from assistant.answer import AnswerSettings, answer_stream, not_answered, too_far
-from assistant.compare import MAX_PAPERS, MIN_PAPERS, CompareSettings, compare, not_compared
+from assistant.compare import (
+    MAX_PAPERS, MIN_PAPERS, RETRIEVED_PAPERS, CompareSettings, compare, not_compared,
+)
 from assistant.chunking import Chunker
-from assistant.dates import paper_date
+from assistant.dates import latest_week, paper_date
 from assistant.digest import DigestSettings, build_digest, in_window, on_topic
 from assistant.evidence import select_evidence
 from assistant.models.embedders import Embedder, SentenceTransformerEmbedder
@@ -160,13 +162,15 @@ class Assistant:
         with self._index_lock:
             return self.retriever.search(query, k)
 
-    def compare(self, question: str | None = None, names: Sequence[str] = ()) -> Comparison:
+    def compare(self, question: str | None = None, names: Sequence[str] = (),
+                aspects: Sequence[str] = ()) -> Comparison:
         """Compare the papers named (two to four titles, acronyms or descriptions) or, without
-        names, the papers a question names or retrieves."""
+        names, the papers a question names or retrieves; `aspects` ("training data") add rows."""
         names = [n for n in (n.strip() for n in names) if n]
         if not names:
             question = check_question(question or "")
-            return self._compare_question(question, self.resolver().in_question(question), True)
+            return self._compare_question(question, self.resolver().in_question(question), True,
+                                          aspects)
         if not MIN_PAPERS <= len(names) <= MAX_PAPERS:
             raise AssistantError(f"compare takes {MIN_PAPERS} to {MAX_PAPERS} papers, not {len(names)}")
         resolution = self.resolver().resolve_all(names)
@@ -176,31 +180,31 @@ class Assistant:
             + " differ?"
         if len(papers) < MIN_PAPERS:
             return self._cannot_compare(question, papers, resolution.missing)
-        return self._compare(question, papers, resolution.missing, asked)
+        return self._compare(question, papers, resolution.missing, asked, aspects)
 
     def _compare_question(self, question: str, resolution: Resolution,
-                          required: bool = False) -> Comparison | None:
+                          required: bool = False, aspects: Sequence[str] = ()) -> Comparison | None:
         """None when the question names no missing paper and fewer than two papers match it
         (then `ask` answers it as a question), unless a comparison is `required`."""
         ids = list(resolution.paper_ids)
         if len(ids) < MIN_PAPERS and not resolution.missing:  # fill up from retrieval
             relevant = [p.paper_id for p in self.search(question, self.settings.top_k)
                         if (p.dense_similarity or 0.0) >= self.settings.min_relevance]
-            ids += [pid for pid in relevant if pid not in ids][:max(0, 3 - len(ids))]
+            ids += [pid for pid in relevant if pid not in ids][:max(0, RETRIEVED_PAPERS - len(ids))]
         papers = self.store.papers(ids[:MAX_PAPERS])
         if len(papers) >= MIN_PAPERS:
-            return self._compare(question, papers, resolution.missing, True)
+            return self._compare(question, papers, resolution.missing, True, aspects)
         if resolution.missing or required:
             return self._cannot_compare(question, papers, resolution.missing)
         return None
 
-    def _compare(self, question: str, papers: list[Paper], missing: list[str], asked: bool) -> Comparison:
+    def _compare(self, question: str, papers: list[Paper], missing: list[str], asked: bool,
+                 aspects: Sequence[str] = ()) -> Comparison:
         generator = self.generator
         with self._lock:
             return compare(question, papers, missing, self.embedder, generator, self.judge,
-                           load_prompt("compare"),
-                           CompareSettings(self.settings.min_evidence, self.settings.max_new_tokens),
-                           asked)
+                           load_prompt("compare"), CompareSettings(self.settings.max_new_tokens),
+                           asked, aspects)
 
     def _cannot_compare(self, question: str, papers: list[Paper], missing: list[str]) -> Comparison:
         if missing:
@@ -211,10 +215,18 @@ class Assistant:
             reason = Reason(NO_PAPER)
         return not_compared(question, papers, missing, reason, {"embedder": self.embedder.name})
 
-    def digest(self, window: Window, topic: str | None = None, topics: int | None = None,
+    def default_window(self) -> Window:
+        """The latest week that has listed or published papers (else the latest ingest week):
+        what `digest` and the Digest tab show when no window is given."""
+        records = self.store.paper_records()
+        return latest_week(paper_date(paper, added) for paper, added in records) or \
+            Window(None, None, "all dates (no paper has a date)")
+
+    def digest(self, window: Window | None = None, topic: str | None = None, topics: int | None = None,
                progress: Progress | None = None) -> Digest:
-        """The window's papers by topic (clustered), or only those on `topic`, each topic with a
-        checked, cited paragraph. `progress` gets (topics done, topics)."""
+        """The window's papers (default: `default_window()`) by topic (clustered), or only those
+        on `topic`, each topic with a checked, cited paragraph. `progress` gets (topics done, topics)."""
+        window = window or self.default_window()
         topic = (topic or "").strip() or None
         dated, vectors = self._dated(window)
         generator = self.generator if dated else None  # an empty window needs no model

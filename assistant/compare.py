@@ -1,89 +1,59 @@
-"""Papers -> Comparison: a cited table (one column a paper, one row an aspect) and a checked
-paragraph on the differences.
+"""Papers -> Comparison: a cited table (one column a paper, one row an aspect) and a paragraph on
+how they differ.
 
-Every cell is a sentence of its own paper's abstract, chosen for its row and cited; a row the
-abstract says nothing about reads "not stated in the abstract" (a row needs a sentence with a cue
-for it: a data row needs data, sizes or benchmarks). The model only phrases the paragraph, from the
-cells, and each of its sentences is checked like any answer's.
+Every cell is a sentence of its own paper's abstract, chosen for what its row asks
+(`assistant.cells`); a row no sentence bears on reads "not stated in the abstract". The model
+writes the paragraph from the cells, each of its sentences is checked like any answer's, and a
+paragraph that only restates each paper (too few sentences that compare, `contrast_share`) is
+replaced by a contrast templated from the cells: real cell text, cited to both sides, marked
+"templated" (never presented as model-written or model-checked).
 """
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import numpy as np
-
+from assistant.cells import QUESTION_ROW, RowQueries, aspect_row, pick_cells, question_row
 from assistant.citations import citations_for
 from assistant.models.embedders import Embedder
 from assistant.models.generators import Generator
 from assistant.models.judges import SupportJudge
+from assistant.phrasing import contrast_share, is_fragment, third_person
 from assistant.prompts import Prompt, format_sources
-from assistant.schema import Answer, Cell, Comparison, Evidence, Paper, Reason
-from assistant.text import CONTRIBUTION, coined_names, content_terms, is_boilerplate, split_sentences
+from assistant.schema import Answer, Cell, Comparison, Evidence, Paper, Reason, SentenceCheck
 from assistant.writing import shown_text, write_checked
 
-QUESTION_ROW = "on the question"
-CUE_BONUS = 0.15  # a sentence with its row's cue words beats a merely similar one
-POSITION_WEIGHT = 0.1  # abstracts state the problem first and the results last
-OVERLAP_WEIGHT = 0.3  # as in evidence selection: question words in the sentence
 PARAGRAPH_ROWS = (QUESTION_ROW, "key idea", "results")  # what the model sees for the paragraph
+CONTRAST_ROWS = (QUESTION_ROW, "key idea")  # what a templated contrast sets side by side
 MIN_PAPERS, MAX_PAPERS = 2, 4
-
-
-@dataclass(frozen=True)
-class Aspect:
-    """A row of the table: what it asks of an abstract, and the words a sentence must have."""
-
-    name: str
-    query: str
-    cue: re.Pattern
-    position: float  # -1 prefers early sentences, +1 late ones
-    priority: int  # rows pick their sentence in this order, each sentence in one row at most
-
-
-ASPECTS = (
-    Aspect("problem", "the problem, challenge or limitation of existing methods that this work addresses",
-           re.compile(r"challeng|problem|limitation|however|suffer|difficult|remain|\black|costly|"
-                      r"expensive|bottleneck|existing|struggl|hinder|\bissue|inefficien", re.I), -1.0, 2),
-    Aspect("key idea", "we propose a new method, model or framework that introduces",
-           CONTRIBUTION, -0.5, 0),
-    Aspect("data / scale", "trained and evaluated on datasets and benchmarks, with tokens, parameters "
-           "and model sizes",
-           re.compile(r"dataset|\bdata\b|corpus|corpora|benchmark|\btokens?\b|parameters?\b|"
-                      r"\bimages\b|\bvideos\b|\bhours\b|\bsamples\b|\bscale|\b\d+(?:\.\d+)?\s?[BMKT]\b|"
-                      r"million|billion|trillion", re.I), 0.0, 3),
-    Aspect("results", "experiments show it outperforms baselines and achieves state-of-the-art accuracy",
-           re.compile(r"outperform|achiev|improv|state-of-the-art|\bsota\b|accuracy|surpass|\bgains?\b|"
-                      r"\d(?:\.\d+)?\s?%|\bbetter\b|faster|speed-?up|reduc", re.I), 1.0, 1),
-)
+RETRIEVED_PAPERS = 3  # a comparison question that names fewer than two papers compares this many
+CONTRAST_FLOOR = 0.5  # a paragraph with fewer comparing sentences than this share is replaced
+TEMPLATED = "templated"  # SentenceCheck.action of the contrast built from the cells
 
 
 @dataclass(frozen=True)
 class CompareSettings:
-    min_evidence: float = 0.595  # the question row, like an answer's evidence, needs this score
     max_new_tokens: int = 160
 
 
 def table_cells(question: str | None, papers: Sequence[Paper], embedder: Embedder,
-                min_evidence: float) -> tuple[list[str], list[Cell]]:
+                aspects: Sequence[str] = ()) -> tuple[list[str], list[Cell]]:
     """Rows and cells, cells numbered by paper then row: [1]-[n] are the first paper's."""
-    rows = ([QUESTION_ROW] if question else []) + [a.name for a in ASPECTS]
-    focus = without_names(question, papers) if question else None
-    queries = Queries(focus, embedder.embed_query(focus) if focus else None,
-                      embedder.embed([a.query for a in ASPECTS]))
-    picks = {p.paper_id: _pick_sentences(queries, p, embedder, min_evidence) for p in papers}
+    asked = ([question_row(question, papers)] if question else []) + \
+        [aspect_row(a) for a in dict.fromkeys(a.strip() for a in aspects) if a]
+    queries = RowQueries.embed(asked, embedder)
+    rows = [row.name for row in queries.rows]
     cells, marker = [], 0
     for paper in papers:
+        picks = pick_cells(queries, paper, embedder)
         for row in rows:
-            span = picks[paper.paper_id].get(row)
-            if span is None:
+            if row not in picks:
                 cells.append(Cell(row, paper.paper_id, None))
                 continue
             marker += 1
-            (start, end), score = span
+            (start, end), score = picks[row]
             cells.append(Cell(row, paper.paper_id, Evidence(
                 marker, paper.paper_id, paper.title, paper.abstract[start:end], start, end, score)))
     order = {row: i for i, row in enumerate(rows)}
@@ -91,79 +61,22 @@ def table_cells(question: str | None, papers: Sequence[Paper], embedder: Embedde
     return rows, cells
 
 
-def without_names(question: str, papers: Sequence[Paper]) -> str:
-    """The question without the compared papers' names: what it asks of each of them.
-    ("How do TinyCLIP and TinyViT use distillation?" -> "How do and use distillation?")"""
-    for paper in papers:
-        for name in [paper.title.partition(":")[0].strip(), *coined_names(paper.title)]:
-            question = re.sub(rf"(?<!\w){re.escape(name)}(?!\w)", "", question)
-    return " ".join(question.split())
-
-
-@dataclass(frozen=True)
-class Queries:
-    """What each paper's sentences are scored against, embedded once for all papers."""
-
-    question: str | None
-    question_vector: np.ndarray | None
-    aspect_vectors: np.ndarray  # one row an aspect
-
-
-def _pick_sentences(queries: Queries, paper: Paper, embedder: Embedder,
-                    min_evidence: float) -> dict[str, tuple[tuple[int, int], float]]:
-    """row -> (sentence span, score): each sentence in one row at most, the question row first."""
-    spans = [s for s in split_sentences(paper.abstract) if not is_boilerplate(paper.abstract[s[0]:s[1]])]
-    if not spans:
-        return {}
-    texts = [paper.abstract[s:e] for s, e in spans]
-    vectors = embedder.embed(texts)
-    chosen: dict[str, tuple[tuple[int, int], float]] = {}
-    used: set[int] = set()
-    if queries.question:
-        asked = content_terms(queries.question)
-        scores = vectors @ queries.question_vector + OVERLAP_WEIGHT * np.asarray(
-            [len(asked & content_terms(t)) / max(len(asked), 1) for t in texts])
-        best = int(np.argmax(scores))
-        if scores[best] >= min_evidence:
-            chosen[QUESTION_ROW] = (spans[best], float(scores[best]))
-            used.add(best)
-    aspect_scores = _aspect_scores(texts, vectors, queries.aspect_vectors)
-    for row in np.argsort([a.priority for a in ASPECTS], kind="stable"):
-        ranked = [int(i) for i in np.argsort(-aspect_scores[row], kind="stable")
-                  if np.isfinite(aspect_scores[row, i]) and int(i) not in used]
-        if ranked:
-            chosen[ASPECTS[row].name] = (spans[ranked[0]], float(aspect_scores[row, ranked[0]]))
-            used.add(ranked[0])
-    return chosen
-
-
-def _aspect_scores(texts: list[str], vectors: np.ndarray, aspects: np.ndarray) -> np.ndarray:
-    """(aspects x sentences): similarity to the aspect, cue bonus and position prior; -inf where
-    the sentence lacks the aspect's cue words."""
-    similarity = aspects @ vectors.T
-    place = np.linspace(-1.0, 1.0, len(texts)) if len(texts) > 1 else np.zeros(1)
-    scores = np.full(similarity.shape, -np.inf)
-    for row, aspect in enumerate(ASPECTS):
-        for col, text in enumerate(texts):
-            if aspect.cue.search(text):
-                scores[row, col] = (similarity[row, col] + CUE_BONUS
-                                    + POSITION_WEIGHT * aspect.position * place[col])
-    return scores
-
-
 def compare(question: str, papers: Sequence[Paper], missing: Sequence[str], embedder: Embedder,
             generator: Generator, judge: SupportJudge, prompt: Prompt,
-            settings: CompareSettings, asked: bool = True) -> Comparison:
+            settings: CompareSettings, asked: bool = True, aspects: Sequence[str] = ()) -> Comparison:
     """The table, then the paragraph: the model writes from the cells of PARAGRAPH_ROWS and
-    each sentence is checked against them; if none survives, each paper's key idea is quoted."""
+    each sentence is checked against them; a paragraph that does not compare is templated."""
     started = time.perf_counter()
-    rows, cells = table_cells(question if asked else None, papers, embedder, settings.min_evidence)
+    rows, cells = table_cells(question if asked else None, papers, embedder, aspects)
     evidence = sorted((c.evidence for c in cells if c.evidence), key=lambda e: e.marker)
-    shown = [e for c in cells if c.row in PARAGRAPH_ROWS and (e := c.evidence)]
-    shown.sort(key=lambda e: e.marker)
-    fallback = _key_ideas(cells, papers)
+    shown = sorted((e for c in cells if c.row in PARAGRAPH_ROWS and (e := c.evidence)),
+                   key=lambda e: e.marker)
     messages = prompt.messages(question=question, sources=format_sources(shown))
-    checks = list(write_checked(messages, shown, generator, judge, settings.max_new_tokens, fallback))
+    checks = [_unless_fragment(c) for c in
+              write_checked(messages, shown, generator, judge, settings.max_new_tokens, fallback=[])]
+    by_marker = {e.marker: e.paper_id for e in evidence}
+    if contrast_share(checks, by_marker) < CONTRAST_FLOOR:
+        checks = [_dropped(c) for c in checks] + templated_contrast(cells, papers)
     markers = [c.marker for c in cells if c.marker] + [m for s in checks if s.shown for m in s.markers]
     answer = Answer(question=question, text=shown_text(checks), abstained=False,
                     citations=citations_for(markers, evidence), passages=[], evidence=evidence,
@@ -174,16 +87,39 @@ def compare(question: str, papers: Sequence[Paper], missing: Sequence[str], embe
     return Comparison(question, list(papers), rows, cells, answer, list(missing))
 
 
-def _key_ideas(cells: Sequence[Cell], papers: Sequence[Paper]) -> list[Evidence]:
-    """One sentence a paper for the quoted fallback: its question cell, else its key idea."""
-    picked = []
+def _unless_fragment(check: SentenceCheck) -> SentenceCheck:
+    return _dropped(check) if check.shown and is_fragment(check.text) else check
+
+
+def _dropped(check: SentenceCheck) -> SentenceCheck:
+    return SentenceCheck("", check.original, (), check.support, check.supported, "dropped")
+
+
+def templated_contrast(cells: Sequence[Cell], papers: Sequence[Paper]) -> list[SentenceCheck]:
+    """ "<A> <its key idea>, whereas <B> <its key idea>.": one sentence a pair of neighbouring
+    papers, from the cells' own text (rewritten in the third person where that is safe, else
+    quoted), cited to both sides."""
+    from assistant.markdown import short_title
+
+    sides = []
     for paper in papers:
-        for row in (QUESTION_ROW, "key idea"):
-            cell = next((c for c in cells if c.paper_id == paper.paper_id and c.row == row), None)
-            if cell and cell.evidence:
-                picked.append(cell.evidence)
-                break
-    return picked
+        cell = next((c for row in CONTRAST_ROWS for c in cells
+                     if c.paper_id == paper.paper_id and c.row == row and c.evidence), None)
+        if cell:
+            sides.append((short_title(paper.title), cell.evidence))
+    checks = []
+    for (name_a, a), (name_b, b) in zip(sides, sides[1:]):
+        text = f"{_side(name_a, a)} [{a.marker}], whereas {_side(name_b, b)} [{b.marker}]."
+        checks.append(SentenceCheck(text, "", (a.marker, b.marker), None, None, TEMPLATED))
+    return checks
+
+
+def _side(name: str, evidence: Evidence) -> str:
+    sentence = evidence.text.rstrip(" .")
+    rewritten = third_person(sentence, name)
+    if rewritten and rewritten.startswith(name):
+        return rewritten
+    return f"in {name}, “{sentence}”"
 
 
 def not_compared(question: str, papers: Sequence[Paper], missing: Sequence[str], reason: Reason,
@@ -192,3 +128,4 @@ def not_compared(question: str, papers: Sequence[Paper], missing: Sequence[str],
     answer = Answer(question=question, text="", abstained=True, citations=[], passages=[],
                     models=models, reason=reason)
     return Comparison(question, list(papers), [], [], answer, list(missing))
+

@@ -7,6 +7,7 @@ names it.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from datetime import date, timedelta
 
 from assistant.schema import AssistantError, Paper, Window
@@ -82,9 +83,12 @@ def paper_date(paper: Paper, added: str | date | None) -> tuple[date | None, str
 
 
 def make_window(week: str | None = None, since: str | None = None, until: str | None = None,
-                every: bool = False) -> Window:
-    """One of: an ISO week, a --since/--until range (either end may be open), or every date."""
+                every: bool = False, optional: bool = False) -> Window | None:
+    """One of: an ISO week, a --since/--until range (either end may be open), or every date;
+    None when none is given and that is `optional` (the caller picks the latest week)."""
     ranged = since is not None or until is not None
+    if optional and not (week is not None or ranged or every):
+        return None
     if sum((week is not None, ranged, every)) != 1:
         raise AssistantError("give one of --week YYYY-Www, --since/--until YYYY-MM-DD, or --all")
     if every:
@@ -98,3 +102,23 @@ def make_window(week: str | None = None, since: str | None = None, until: str | 
     if start and end and start > end:
         raise AssistantError(f"--since {start} is after --until {end}")
     return Window(start, end, f"{start or 'the beginning'} to {end or 'today'}")
+
+
+def week_window(day: date, note: str = "") -> Window:
+    """The ISO week (Monday to Sunday) that holds `day`."""
+    iso = day.isocalendar()
+    monday = date.fromisocalendar(iso.year, iso.week, 1)
+    label = f"{iso.year}-W{iso.week:02d} ({monday} to {monday + timedelta(days=6)})"
+    return Window(monday, monday + timedelta(days=6), label + (f", {note}" if note else ""))
+
+
+def latest_week(dated: Iterable[tuple[date | None, str]]) -> Window | None:
+    """The week of the latest listed or published date; failing that, of the latest ingest day
+    (said in the label); None when nothing has a date."""
+    dated = [(day, kind) for day, kind in dated if day]
+    real = [day for day, kind in dated if kind != "added"]
+    if real:
+        return week_window(max(real), "the latest week with dated papers")
+    if dated:
+        return week_window(max(day for day, _ in dated), "papers dated by the day they were ingested")
+    return None

@@ -4,7 +4,10 @@ with a short cited paragraph and its list of papers.
 Map-reduce: each paper's sentence for its topic is picked without the model (map); one model call
 per topic writes the paragraph from those sentences (reduce), so model calls grow with topics, not
 papers. Every paragraph sentence is checked like an answer's, and evidence comes only from papers
-dated inside the window.
+dated inside the window. No fragment is shown (`assistant.phrasing.is_fragment`), and the paragraph
+is in the third person: a model sentence in the first person, or a source sentence quoted when the
+model fails, is rewritten ("In this paper, we propose X" -> "<Paper> proposes X") only where that
+is mechanical, and left out otherwise. Topics with upvotes come most upvoted first.
 """
 
 from __future__ import annotations
@@ -16,19 +19,21 @@ from datetime import date
 
 import numpy as np
 
-from assistant.citations import citations_for
+from assistant.citations import citations_for, strip_markers, with_markers
 from assistant.dates import paper_date
 from assistant.models.embedders import Embedder
 from assistant.models.generators import Generator
 from assistant.models.judges import SupportJudge
 from assistant.prompts import Prompt, format_sources
-from assistant.schema import Answer, Digest, Evidence, Paper, Progress, Topic, Window
+from assistant.phrasing import is_fragment, third_person
+from assistant.schema import Answer, Digest, Evidence, Paper, Progress, SentenceCheck, Topic, Window
 from assistant.text import CONTRIBUTION, content_terms, is_boilerplate, split_sentences
 from assistant.topics import Cluster, cluster
 from assistant.vectors import unit_mean
 from assistant.writing import shown_text, write_checked
 
 PARAGRAPH_PAPERS = 5  # a topic's most central papers give its paragraph's evidence
+QUOTED_SENTENCES = 2  # when no model sentence survives, this many source sentences, third person
 TERM_WEIGHT = 0.2  # topic words in a paper's title and abstract, added to the similarity
 KEY_IDEA_BONUS = 0.1  # "we propose ..." says what a paper contributes to its topic
 
@@ -89,14 +94,21 @@ def build_digest(window: Window, topic: str | None, dated: Sequence[Dated], vect
         if progress:
             progress(done, len(clusters))
     dates = {d.paper.paper_id: (d.day.isoformat() if d.day else None, d.kind) for d in dated}
-    return Digest(window, topic, sections, len(dated), dates, time.perf_counter() - started)
+    return Digest(window, topic, _by_interest(sections), len(dated), dates, time.perf_counter() - started)
+
+
+def _by_interest(sections: list[Topic]) -> list[Topic]:
+    """Most upvoted topics first when the papers carry upvotes, else largest first (stable)."""
+    if not any(p.upvotes for t in sections for p in t.papers):
+        return sections
+    return sorted(sections, key=lambda t: -sum(p.upvotes or 0 for p in t.papers))
 
 
 def key_sentences(papers: Sequence[Paper], focus: np.ndarray, embedder: Embedder,
                   first_marker: int) -> list[Evidence]:
     """Map: each paper's sentence closest to the topic (a contribution sentence wins near-ties)."""
     candidates = [(paper, span) for paper in papers for span in split_sentences(paper.abstract)
-                  if not is_boilerplate(paper.abstract[span[0]:span[1]])]
+                  if not is_boilerplate(text := paper.abstract[span[0]:span[1]]) and not is_fragment(text)]
     if not candidates:
         return []
     texts = [paper.abstract[s:e] for paper, (s, e) in candidates]
@@ -124,9 +136,49 @@ def _paragraph(label: str, evidence: list[Evidence], generator: Generator, judge
     if not evidence:
         return Answer(question, "", True, [], [], prompt=prompt.name)
     messages = prompt.messages(topic=label, sources=format_sources(evidence))
-    checks = list(write_checked(messages, evidence, generator, judge, settings.max_new_tokens))
+    written = write_checked(messages, evidence, generator, judge, settings.max_new_tokens, fallback=[])
+    checks = [_third_person_check(c, evidence) for c in written]
+    if not any(c.shown for c in checks):
+        checks += quoted_in_third_person(evidence, judge)
     markers = [m for check in checks if check.shown for m in check.markers]
     return Answer(question, shown_text(checks), False, citations_for(markers, evidence), [],
                   evidence=evidence, sentences=checks, prompt=prompt.name,
                   models={"generator": generator.name, "judge": type(judge).__name__},
                   seconds=time.perf_counter() - started)
+
+
+def _third_person_check(check: SentenceCheck, evidence: Sequence[Evidence]) -> SentenceCheck:
+    """A shown sentence as it may be shown: whole, and in the third person, else dropped."""
+    if not check.shown:
+        return check
+    by_marker = {e.marker: e for e in evidence}
+    text = strip_markers(check.text)
+    cited = [by_marker[m] for m in check.markers if m in by_marker]
+    rewritten = third_person(text, short_name(cited[0].title)) if cited else None
+    if rewritten is None or is_fragment(rewritten):
+        return SentenceCheck("", check.original, (), check.support, check.supported, "dropped")
+    return SentenceCheck(with_markers(rewritten, check.markers), check.original, check.markers,
+                         check.support, check.supported, check.action)
+
+
+def quoted_in_third_person(evidence: Sequence[Evidence], judge: SupportJudge) -> list[SentenceCheck]:
+    """The best source sentences, rewritten in the third person where that is safe and checked
+    against their source; first-person sentences that cannot be rewritten are left out."""
+    quoted = []
+    for item in evidence:
+        rewritten = third_person(item.text, short_name(item.title))
+        if rewritten is None or is_fragment(rewritten):
+            continue
+        support = judge.support(rewritten, [item.text])
+        if support >= judge.threshold:
+            quoted.append(SentenceCheck(with_markers(rewritten, (item.marker,)), "", (item.marker,),
+                                        support, True, "extracted"))
+        if len(quoted) == QUOTED_SENTENCES:
+            break
+    return quoted
+
+
+def short_name(title: str) -> str:
+    """How a paragraph names a paper: the part before its title's colon, else the whole title."""
+    head, colon, _ = title.partition(":")
+    return head.strip() if colon and len(head.split()) <= 6 else title

@@ -7,7 +7,7 @@ plain text) and must not change when an internal field does.
 
 from __future__ import annotations
 
-from assistant.markdown import comparison_text
+from assistant.markdown import comparison_text, paper_links, top_papers
 from assistant.schema import Answer, Comparison, DayDownload, Digest, IngestReport, Passage, Reason
 from assistant.wording import answer_text
 
@@ -84,6 +84,7 @@ def comparison_dict(comparison: Comparison) -> dict:
         "table": {"rows": list(comparison.rows), "cells": cells},
         "missing": list(comparison.missing),
         "text": comparison_text(comparison),
+        "csv": comparison_csv(comparison),
     }
 
 
@@ -102,11 +103,9 @@ def digest_dict(digest: Digest) -> dict:
             "citations": [{"marker": c.marker, "paper_id": c.paper_id, "title": c.title}
                           for c in topic.answer.citations],
             "sentences": answer_dict(topic.answer)["sentences"],
-            "papers": [{"paper_id": p.paper_id, "title": p.title,
-                        "date": digest.dates.get(p.paper_id, (None, ""))[0],
-                        "date_kind": digest.dates.get(p.paper_id, (None, ""))[1]}
-                       for p in topic.papers],
+            "papers": [_digest_paper(p, digest) for p in topic.papers],
         } for topic in digest.topics],
+        "top_papers": [_digest_paper(p, digest) for p in top_papers(digest)],
         "seconds": round(digest.seconds, 3),
     }
 
@@ -126,9 +125,16 @@ def comparison_csv(comparison: Comparison) -> str:
 
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow([""] + [_csv_cell(p.title) for p in comparison.papers])
+    writer.writerow(["aspect"] + [_csv_cell(p.title) for p in comparison.papers])
     for row in comparison.rows:
         cells = [comparison.cell(row, p.paper_id) for p in comparison.papers]
         writer.writerow([row] + [_csv_cell(f"{c.text} [{c.marker}]" if c.marker else c.text)
                                  if c else "" for c in cells])
     return out.getvalue()
+
+
+def _digest_paper(paper, digest: Digest) -> dict:
+    day, kind = digest.dates.get(paper.paper_id, (None, ""))
+    return {"paper_id": paper.paper_id, "title": paper.title, "date": day, "date_kind": kind,
+            "authors": list(paper.authors), "arxiv_id": paper.arxiv_id, "upvotes": paper.upvotes,
+            "links": dict(paper_links(paper))}

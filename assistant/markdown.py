@@ -69,9 +69,16 @@ def comparison_markdown(comparison: Comparison, references: bool = True) -> str:
         cells = [comparison.cell(row, p.paper_id) for p in papers]
         lines.append(f"| **{row}** | " + " | ".join(
             _marked(c.text, c.marker) if c else "" for c in cells) + " |")
-    parts += ["\n".join(lines), inert(comparison.answer.text),
+    parts += ["\n".join(lines), inert(comparison.answer.text), _templated_note(comparison.answer.sentences),
               references_markdown(comparison.answer.citations) if references else ""]
     return "\n\n".join(p for p in parts if p) + "\n"
+
+
+def _templated_note(sentences) -> str:
+    if any(s.action == "templated" for s in sentences):
+        return ("_The paragraph is templated from the table's cells (their sentences, quoted or put "
+                "in the third person); the model did not write it._")
+    return ""
 
 
 def comparison_text(comparison: Comparison) -> str:
@@ -98,7 +105,14 @@ def digest_header(digest: Digest) -> str:
               f"topic{'s' if len(digest.topics) != 1 else ''}")
     if digest.topic:
         counts += f", of {digest.in_window} papers dated in the window"
-    return f"# Digest: {digest.window.label}\n\n{counts}" + (f" ({by})." if by else ".")
+    header = f"# Digest: {digest.window.label}\n\n{counts}" + (f" ({by})." if by else ".")
+    if kinds and set(kinds) == {"added"}:
+        header += ("\n\n**These papers are dated by the day they were ingested**, not by a listing or "
+                   "publication date: the window holds whatever was added then. Ingest listings "
+                   "with `--date` or `--year` to date them.")
+    elif kinds.get("added"):
+        header += f" {kinds['added']} of them are dated only by the day they were ingested."
+    return header
 
 
 def digest_markdown(digest: Digest) -> str:
@@ -109,8 +123,35 @@ def digest_markdown(digest: Digest) -> str:
                      "with `--year` or `--date` to date them, else they go by the day they were added.")
     elif not digest.topics:
         parts.append(f"No paper in this window is on “{inert(digest.topic)}”.")
+    top = top_papers(digest)
+    if top:
+        parts.append("## Top papers of the week\n\n" + "\n".join(
+            f"{rank}. {_paper_line(p, [], digest.dates.get(p.paper_id))[2:]}" for rank, p in enumerate(top, 1)))
     parts += [topic_markdown(topic, digest.dates) for topic in digest.topics]
     return "\n\n".join(parts) + "\n"
+
+
+TOP_PAPERS = 5
+
+
+def top_papers(digest: Digest, count: int = TOP_PAPERS) -> list[Paper]:
+    """The most upvoted papers of the digest (none when no paper has upvotes)."""
+    papers = [p for t in digest.topics for p in t.papers if p.upvotes]
+    return sorted(papers, key=lambda p: (-(p.upvotes or 0), p.title))[:count]
+
+
+def paper_links(paper: Paper) -> list[tuple[str, str]]:
+    """(label, URL) of the paper's pages: arXiv and Hugging Face from its arXiv id, else its URL."""
+    if paper.arxiv_id:
+        return [("arXiv", f"https://arxiv.org/abs/{paper.arxiv_id}"),
+                ("HF", f"https://huggingface.co/papers/{paper.arxiv_id}")]
+    return [("link", paper.url)] if paper.url else []
+
+
+def authors_text(authors: Sequence[str], shown: int = 3) -> str:
+    if len(authors) <= shown:
+        return ", ".join(authors)
+    return ", ".join(authors[:shown]) + " et al."
 
 
 def topic_markdown(topic: Topic, dates: dict[str, tuple[str | None, str]]) -> str:
@@ -124,6 +165,14 @@ def topic_markdown(topic: Topic, dates: dict[str, tuple[str | None, str]]) -> st
 
 
 def _paper_line(paper: Paper, markers: list[int], dated: tuple[str | None, str] | None) -> str:
+    """ "- [1] Title — A, B, C et al. — 2025-03-10 (listed) — 65 upvotes — [arXiv](...) [HF](...)" """
     tags = "".join(f"[{m}]" for m in markers)
-    day = f" — {dated[0]} ({dated[1]})" if dated and dated[0] else ""
-    return f"- {tags + ' ' if tags else ''}{inert(paper.title)}{day}"
+    details = [inert(authors_text(paper.authors))] if paper.authors else []
+    if dated and dated[0]:
+        details.append(f"{dated[0]} ({dated[1]})")
+    if paper.upvotes is not None:
+        details.append(f"{paper.upvotes} upvote{'s' if paper.upvotes != 1 else ''}")
+    links = " ".join(f"[{label}]({url})" for label, url in paper_links(paper))
+    if links:
+        details.append(links)
+    return f"- {tags + ' ' if tags else ''}{inert(paper.title)}" + "".join(f" — {d}" for d in details)

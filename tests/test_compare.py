@@ -1,12 +1,22 @@
 """Comparisons: paper resolution, per-paper cells, the checked paragraph and missing papers (fakes)."""
 
+import csv
+import io
 import json
 
 import pytest
 
-from assistant.compare import (
-    CompareSettings, compare, table_cells, without_names,
-)
+from assistant.citations import find_markers
+from assistant.export import comparison_csv
+from assistant.markdown import comparison_markdown
+from assistant.phrasing import contrast_share
+from assistant.schema import SentenceCheck
+
+import numpy as np
+
+import assistant.cells as cells_module
+from assistant.cells import _assign, without_names
+from assistant.compare import CompareSettings, compare, table_cells
 from assistant.models.judges import EvidenceJudge
 from assistant.prompts import load_prompt
 from assistant.resolve import PaperResolver, is_comparative
@@ -86,7 +96,7 @@ def test_question_focus_drops_the_compared_names():
 
 
 def test_every_cell_quotes_its_own_papers_abstract(fake_embedder):
-    rows, cells = table_cells("How do they use distillation?", [TINYCLIP, TINYVIT], fake_embedder, 0.1)
+    rows, cells = table_cells("How do they use distillation?", [TINYCLIP, TINYVIT], fake_embedder)
     assert rows[0] == "on the question" and "results" in rows
     for cell in cells:
         if cell.evidence:
@@ -98,7 +108,7 @@ def test_every_cell_quotes_its_own_papers_abstract(fake_embedder):
 
 
 def test_a_row_the_abstract_does_not_state_says_so(fake_embedder):
-    _, cells = table_cells(None, [LORA_PLUS], fake_embedder, 0.1)
+    _, cells = table_cells(None, [LORA_PLUS], fake_embedder)
     by_row = {c.row: c for c in cells}
     assert by_row["key idea"].evidence is not None
     assert by_row["data / scale"].text == NOT_STATED and by_row["data / scale"].marker is None
@@ -108,7 +118,7 @@ def _compare(reply, fake_embedder):
     generator = ScriptedGenerator(reply)
     comparison = compare("How do TinyCLIP and TinyViT use distillation?", [TINYCLIP, TINYVIT], [],
                          fake_embedder, generator, EvidenceJudge(fake_embedder, 0.5),
-                         load_prompt("compare"), CompareSettings(min_evidence=0.1))
+                         load_prompt("compare"), CompareSettings())
     return comparison, generator
 
 
@@ -125,10 +135,11 @@ def test_paragraph_sentences_are_checked_and_citations_cover_the_table(fake_embe
     assert "Paper: TinyCLIP" in prompt and "Paper: TinyViT" in prompt
 
 
-def test_paragraph_falls_back_to_each_papers_sentence_when_the_model_fails(fake_embedder):
+def test_paragraph_falls_back_to_a_templated_contrast_when_the_model_fails(fake_embedder):
     comparison, _ = _compare("Cats are lovely animals to keep at home [1].", fake_embedder)
-    actions = {s.action for s in comparison.answer.sentences if s.shown}
-    assert actions == {"extracted"}
+    shown = [s for s in comparison.answer.sentences if s.shown]
+    assert {s.action for s in shown} == {"templated"}
+    assert all(s.supported is None for s in shown)  # never presented as model-checked
     assert {c.paper_id for c in comparison.answer.citations} == {"p1", "p2"}
 
 
@@ -197,3 +208,83 @@ def test_a_coined_word_of_a_named_title_does_not_name_another_paper():
               "v2": "VideoMAE V2: Scaling Video Masked Autoencoders with Dual Masking"}
     resolver = PaperResolver(titles, NameIndex(titles).named_in, frozenset(), lambda q, k: [])
     assert resolver.in_question("What masking does VideoMAE V2 introduce?").paper_ids == ["v2"]
+
+
+def test_a_paragraph_that_only_restates_each_paper_is_replaced_by_a_contrast_of_the_cells(fake_embedder):
+    reply = ("TinyCLIP is a cross-modal distillation method with affinity mimicking [1]. "
+             "TinyViT applies distillation during pretraining with sparsified teacher logits [4].")
+    comparison, _ = _compare(reply, fake_embedder)
+    shown = [s for s in comparison.answer.sentences if s.shown]
+    assert [s.action for s in shown] == ["templated"]
+    sentence = shown[0]
+    by_marker = {e.marker: e for e in comparison.answer.evidence}
+    assert {by_marker[m].paper_id for m in sentence.markers} == {"p1", "p2"}
+    assert "whereas" in sentence.text
+    for marker in sentence.markers:  # built from the cells' real text
+        assert by_marker[marker].text.rstrip(".").split(", ")[-1] in sentence.text
+    assert "templated from the table's cells" in comparison_markdown(comparison)
+
+
+def test_a_paragraph_that_contrasts_is_kept_as_the_model_wrote_it(fake_embedder):
+    _, cells = table_cells("How do TinyCLIP and TinyViT use distillation?", [TINYCLIP, TINYVIT], fake_embedder)
+    first, second = (next(c.marker for c in cells if c.paper_id == pid and "distillation" in c.text)
+                     for pid in ("p1", "p2"))
+    reply = (f"TinyCLIP is a cross-modal distillation method with affinity mimicking and weight "
+             f"inheritance [{first}], whereas TinyViT applies distillation during pretraining with "
+             f"sparsified teacher logits [{second}].")
+    comparison, _ = _compare(reply, fake_embedder)
+    shown = [s for s in comparison.answer.sentences if s.shown]
+    assert shown and all(s.action in ("kept", "recited") for s in shown)
+    assert "templated" not in comparison_markdown(comparison)
+
+
+def _check(text, action="kept"):
+    return SentenceCheck(text, text, tuple(find_markers(text)), 1.0, True, action)
+
+
+def test_contrast_share_counts_sentences_citing_two_papers_or_contrasting():
+    papers = {1: "p1", 2: "p1", 4: "p2"}
+    sentences = [_check("TinyCLIP mimics affinities [1][4]."), _check("Unlike TinyCLIP, TinyViT stores logits [4]."),
+                 _check("TinyCLIP inherits weights [1][2]."), _check("Dropped words here.", "dropped")]
+    assert contrast_share(sentences, papers) == pytest.approx(2 / 3)
+    assert contrast_share([], papers) == 0.0
+
+
+def test_user_named_aspects_add_rows_answered_from_each_abstract(fake_embedder, monkeypatch):
+    monkeypatch.setattr(cells_module, "ASPECT_THRESHOLD", 0.05)  # calibrated for MiniLM, not the fake
+    rows, cells = table_cells(None, [TINYCLIP, TINYVIT], fake_embedder, aspects=["trained on", " "])
+    assert rows[0] == "trained on" and rows.count("trained on") == 1
+    cell = next(c for c in cells if c.row == "trained on" and c.paper_id == "p1")
+    assert "YFCC-15M" in cell.text
+
+
+def test_rows_share_a_sentence_only_when_no_other_clears_their_threshold():
+    scores = np.asarray([[0.9, 0.5, 0.1],   # row 0: sentence 0
+                         [0.8, 0.6, 0.1],   # row 1: also best on 0, but 1 clears its threshold
+                         [0.7, 0.1, 0.1],   # row 2: only 0 bears on it -> shares it
+                         [0.2, 0.2, 0.2]])  # row 3: nothing clears 0.4 -> not stated
+    assert _assign(scores, np.full(4, 0.4), range(4), set()) == {0: 0, 1: 1, 2: 0}
+
+
+def test_comparison_csv_has_a_row_an_aspect_and_a_column_a_paper(fake_embedder):
+    comparison, _ = _compare("Anything.", fake_embedder)
+    table = list(csv.reader(io.StringIO(comparison_csv(comparison))))
+    assert table[0] == ["aspect", TINYCLIP.title, TINYVIT.title]
+    assert [row[0] for row in table[1:]] == comparison.rows
+    data = next(row for row in table if row[0] == "data / scale")
+    assert "YFCC-15M" in data[1] and data[1].endswith("]")
+
+
+def test_cli_compare_exports_csv_with_extra_aspects(run_cli, tmp_path):
+    listing = tmp_path / "papers.jsonl"
+    listing.write_text("\n".join(json.dumps({"title": p.title, "abstract": p.abstract})
+                                 for p in (TINYCLIP, TINYVIT)), encoding="utf-8")
+    assert run_cli("ingest", str(listing))[0] == 0
+    target = tmp_path / "out" / "table.csv"
+    code, out, _ = run_cli("compare", "-p", "TinyCLIP", "-p", "TinyViT", "--aspect", "training data",
+                           "--format", "csv", "--csv", str(target))
+    assert code == 0
+    assert out.startswith("aspect,") and "training data" in out
+    assert target.read_text(encoding="utf-8") == out.rstrip("\n") + "\n"
+    code, _, err = run_cli("compare", "-p", "TinyCLIP", "-p", "TinyViT", "--format", "html")
+    assert code == 1 and "--format 'html' is not md or csv" in err

@@ -152,7 +152,7 @@ def test_cli_digest_writes_markdown_and_json(run_cli, tmp_path):
 
 
 @pytest.mark.parametrize("args, message", [
-    (["digest"], "give one of --week"),
+    (["digest", "--week", "2026-W01", "--all"], "give one of --week"),
     (["digest", "--week", "2026-47"], "not an ISO week"),
     (["digest", "--all", "--out", "."], "is a folder"),
 ])

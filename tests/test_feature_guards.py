@@ -84,13 +84,13 @@ def test_boilerplate_sentences_lose_to_content_in_evidence_selection(fake_embedd
     assert [e.text for e in best] == ["TinyCLIP distils CLIP into small models."]
 
 
-def test_a_comparison_row_needs_its_cue_words(fake_embedder):
+def test_a_comparison_row_is_not_stated_when_no_sentence_bears_on_it(fake_embedder):
     paper = Paper("p1", "Zebras", "Zebras graze in the savanna at dawn.")
-    rows, cells = table_cells(None, [paper], fake_embedder, 0.6)
+    rows, cells = table_cells(None, [paper], fake_embedder)
     assert rows == ["problem", "key idea", "data / scale", "results"]
-    assert [c.evidence for c in cells] == [None] * 4  # no sentence has any row's cue: all "not stated"
+    assert [c.evidence for c in cells] == [None] * 4  # below every row's threshold: "not stated"
     stated = Paper("p2", "Zebras", "Zebras graze in the savanna at dawn. We propose a zebra counter.")
-    _, cells = table_cells(None, [stated], fake_embedder, 0.6)
+    _, cells = table_cells(None, [stated], fake_embedder)
     assert {c.row: c.evidence and c.evidence.text for c in cells}["key idea"] == "We propose a zebra counter."
 
 

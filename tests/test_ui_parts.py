@@ -118,7 +118,7 @@ def test_comparison_csv_has_a_column_a_paper_and_defuses_formulas():
     comparison = Comparison("q", [a, b], ["key idea"], [Cell("key idea", "a", evidence),
                                                          Cell("key idea", "b", None)], None, [])
     rows = list(csv.reader(io.StringIO(comparison_csv(comparison))))
-    assert rows[0] == ["", "'=HYPERLINK(\"http://127.0.0.1:9\")", "B: Second"]
+    assert rows[0] == ["aspect", "'=HYPERLINK(\"http://127.0.0.1:9\")", "B: Second"]
     assert rows[1] == ["key idea", "We propose A. [1]", "not stated in the abstract"]
 
 

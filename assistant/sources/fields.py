@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import date, datetime
 
 from assistant.sanitize import clean_text
@@ -24,13 +25,16 @@ ARXIV_URL = re.compile(
 )
 ISO_DATE_OR_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}(?:[Tt ].+)?")
 
-# Record field -> where a Daily Papers API entry keeps it: the entry's own publishedAt is the day
-# it was listed; the paper's is the day it appeared on arXiv.
+# Record field -> where a Daily Papers API entry keeps it: the paper's publishedAt is the day it
+# appeared on arXiv; the entry's is when it was submitted to Daily Papers, which can be days
+# before the listing. The day a paper was listed is the `?date=` the answer was fetched for: a day
+# file's name (DAY_FILE), when there is one, else the entry's publishedAt.
 DAILY_FIELDS = {
     "title": "paper.title", "abstract": "paper.summary", "id": "paper.id", "authors": "paper.authors",
     "published": "paper.publishedAt", "listed_on": "publishedAt", "upvotes": "paper.upvotes",
 }
 QUOTED_FIELD = re.compile(r"'(\w+)'")
+DAY_FILE = re.compile(r"(?:^|[\\/])(?:daily_papers_)?(\d{4}-\d{2}-\d{2})\.json$")  # fetch.py names them so too
 
 _JSON_TYPE_NAMES = {dict: "object", list: "array", str: "string", int: "number",
                     float: "number", bool: "boolean", type(None): "null"}
@@ -47,7 +51,7 @@ def json_type_name(value: object) -> str:
 
 def paper_from_daily_entry(entry: Mapping[str, object], source: str, line: int) -> Paper:
     """A Daily Papers API entry: {"paper": {id, title, summary, authors, publishedAt, upvotes},
-    "publishedAt": the day it was listed} -> Paper, or RecordError."""
+    "publishedAt"} -> Paper, or RecordError; from a day file, listed on the file's day."""
     paper = entry.get("paper")
     if not isinstance(paper, dict):
         found = "no 'paper' object" if paper is None else f"a 'paper' {json_type_name(paper)}, not an object"
@@ -55,7 +59,9 @@ def paper_from_daily_entry(entry: Mapping[str, object], source: str, line: int) 
     record = {name: (paper if place.startswith("paper.") else entry).get(place.split(".")[-1])
               for name, place in DAILY_FIELDS.items()}
     try:
-        return paper_from_record(record, source, line)
+        parsed = paper_from_record(record, source, line)  # the entry's own dates are checked too
+        day = DAY_FILE.search(source)
+        return replace(parsed, listed_on=day.group(1)) if day else parsed
     except RecordError as error:  # name the field as the API spells it
         message = str(error)
         quoted = QUOTED_FIELD.match(message)

@@ -9,7 +9,7 @@ from datetime import date
 from assistant.app import Assistant
 from assistant.dates import ISO_WEEK, parse_iso_date, parse_week, week_days
 from assistant.schema import AssistantError, IngestReport, Progress
-from assistant.ui.render import render_ingest, text
+from assistant.ui.render import render_ingest
 
 OFF = ("Fetching is off: this app does not use the network. Start it with `--allow-network` "
        "(or set `allow_network = true`) to download Daily Papers from the Library tab.")
