@@ -27,7 +27,7 @@ from assistant.writing import best_quotes, shown_text, write_checked
 class AnswerSettings:
     evidence_sentences: int = 6
     min_relevance: float = 0.35
-    min_evidence: float = 0.595
+    min_evidence: float = 0.625
     max_new_tokens: int = 160
 
 

@@ -39,7 +39,7 @@ KEY_IDEA_BONUS = 0.1  # "we propose ..." says what a paper contributes to its to
 
 @dataclass(frozen=True)
 class DigestSettings:
-    topic_threshold: float = 0.45
+    topic_threshold: float = 0.475
     max_new_tokens: int = 120
     topics: int | None = None  # None: about sqrt(papers / 2)
 

@@ -119,7 +119,7 @@ class NameIndex:
 class Retriever:
     """Search over one store; rebuild (`refresh`) after the store changes."""
 
-    def __init__(self, store: "Store", embedder: Embedder, title_boost: float = 1.0,
+    def __init__(self, store: "Store", embedder: Embedder, title_boost: float = 0.01,
                  dense: bool = True, lexical: bool = True):
         self.store = store
         self.embedder = embedder

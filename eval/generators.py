@@ -18,7 +18,6 @@ import json
 import statistics
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -33,27 +32,15 @@ DEFAULT = ("extractive,SmolLM2-135M-Instruct@transformers,SmolLM2-135M-Instruct@
 ANSWERABLE = ("factual", "compare", "topic")
 
 
-class NoModel:
-    """The extractive baseline: writes nothing, so every answer quotes its best evidence."""
-
-    name = "extractive"
-
-    def stream(self, messages, max_new_tokens=None) -> Iterator[str]:
-        return iter(())
-
-
 def build(spec: str, base):
     """The Assistant for one generator spec, sharing the store and embedder of `base`."""
     from assistant.app import Assistant
     from assistant.models import build_generator
 
-    if spec == "extractive":
-        generator = NoModel()
-    else:
-        name, _, backend = spec.partition("@")
-        settings = base.settings.model_copy(update={"generator": name,
-                                                    "generator_backend": backend or "auto"})
-        generator = build_generator(settings)
+    name, _, backend = spec.partition("@")
+    settings = base.settings.model_copy(update={"generator": name,
+                                                "generator_backend": backend or "auto"})
+    generator = build_generator(settings)
     return Assistant(base.settings, base.store, base.embedder, generator, base.judge)
 
 

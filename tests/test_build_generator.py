@@ -32,12 +32,20 @@ def test_a_gguf_path_runs_on_llama_cpp(tmp_path):
 ])
 def test_the_packaged_model_follows_generator_backend(backend, available, expected, tmp_path, monkeypatch):
     monkeypatch.setattr(llama_cpp, "llama_cpp_available", lambda: available)
-    assert gguf_path(Settings(store=tmp_path, generator_backend=backend)) == expected
+    settings = Settings(store=tmp_path, generator="SmolLM2-135M-Instruct", generator_backend=backend)
+    assert gguf_path(settings) == expected
 
 
-def test_the_default_stays_on_transformers(tmp_path):
-    assert Settings(store=tmp_path).generator_backend == "transformers"
-    assert gguf_path(Settings(store=tmp_path)) is None
+def test_the_packaged_model_stays_on_transformers_by_default(tmp_path):
+    settings = Settings(store=tmp_path, generator="SmolLM2-135M-Instruct")
+    assert settings.generator_backend == "transformers" and gguf_path(settings) is None
+
+
+def test_the_default_is_the_extractive_answer_with_no_model(tmp_path):
+    from assistant.models.generators import ExtractiveGenerator
+
+    generator = build_generator(Settings(store=tmp_path))
+    assert isinstance(generator, ExtractiveGenerator) and list(generator.stream([])) == []
     assert gguf_path(Settings(store=tmp_path, generator="HuggingFaceTB/SmolLM2-360M-Instruct")) is None
 
 

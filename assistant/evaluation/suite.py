@@ -9,7 +9,7 @@ Baselines, all measured in the same run:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from assistant.evaluation.metrics import summarise
@@ -18,32 +18,19 @@ from assistant.evaluation.scoring import (
     judge_dev_path, judge_name, judge_support, measure_judge, read_judge_dev,
 )
 
+from assistant.models.generators import ExtractiveGenerator
+
 ROOT = Path(__file__).resolve().parents[2]
 RETRIEVAL_BASELINES = {"dense_only": {"lexical": False}, "bm25_only": {"dense": False},
                        "no_title_boost": {"title_boost": 0.0}}
 BASELINES = ("extractive", *RETRIEVAL_BASELINES)
 
 
-class SilentGenerator:
-    """The model switched off: it writes nothing, so the generate-and-check loop quotes instead."""
-
-    name = "none (extractive)"
-
-    def stream(self, messages, max_new_tokens=None) -> Iterator[str]:
-        return iter(())
-
-    def complete(self, messages, max_new_tokens=None) -> str:
-        return ""
-
-    def count_tokens(self, text: str) -> int:
-        return len(text.split())
-
-
 def extractive_assistant(assistant):
     """The same assistant (store, embedder, judge, settings, retriever) without a model."""
     from assistant.app import Assistant
 
-    quiet = Assistant(assistant.settings, assistant.store, assistant.embedder, SilentGenerator(),
+    quiet = Assistant(assistant.settings, assistant.store, assistant.embedder, ExtractiveGenerator(),
                       assistant.judge)
     quiet.retriever = assistant.retriever  # the very same retrieval, not a rebuilt copy
     return quiet

@@ -1,5 +1,7 @@
 """The models the assistant runs on, and `build_generator`: the one place a generator backend is chosen.
 
+- `extractive` (the default): no model, the best evidence sentences are quoted;
+
 - `generator_url` set: an OpenAI-compatible server (endpoint.py);
 - a `.gguf` path, or a model installed by `assistant models install`: llama.cpp (llama_cpp.py);
 - the packaged SmolLM2: llama.cpp or transformers, by `generator_backend`;
@@ -19,6 +21,10 @@ if TYPE_CHECKING:
 
 
 def build_generator(settings: Settings) -> Generator:
+    from assistant.models.generators import EXTRACTIVE, ExtractiveGenerator
+
+    if settings.generator == EXTRACTIVE and not settings.generator_url:
+        return ExtractiveGenerator()
     if settings.generator_url:
         from assistant.models.endpoint import EndpointGenerator
 

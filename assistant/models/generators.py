@@ -40,9 +40,19 @@ class Generator(Protocol):
         """Text pieces as they are decoded; stopping the iteration stops the generation."""
         ...
 
-    def complete(self, messages: list[Message], max_new_tokens: int | None = None) -> str: ...
 
-    def count_tokens(self, text: str) -> int: ...
+EXTRACTIVE = "extractive"
+
+
+class ExtractiveGenerator:
+    """No model: it writes nothing, so every answer, comparison paragraph and digest paragraph
+    quotes its best evidence sentences (labelled quoted). The default, because no installable model
+    beat it on key facts in the same pipeline (see the README's generator table)."""
+
+    name = EXTRACTIVE
+
+    def stream(self, messages: list[Message], max_new_tokens: int | None = None) -> Iterator[str]:
+        return iter(())
 
 
 class TransformersGenerator:
