@@ -24,7 +24,7 @@ from assistant.evidence import select_evidence
 from assistant.models.embedders import Embedder, SentenceTransformerEmbedder
 from assistant import models
 from assistant.models.generators import Generator
-from assistant.models.judges import EvidenceJudge, NLIJudge, SupportJudge
+from assistant.models.judges import SupportJudge
 from assistant.ingest import ingest, reindex
 from assistant.prompts import load_prompt
 from assistant.resolve import PaperResolver, Resolution, is_comparative
@@ -46,9 +46,7 @@ def build_embedder(settings: Settings) -> Embedder:
 
 
 def build_judge(settings: Settings, embedder: Embedder) -> SupportJudge:
-    if settings.judge == "offline":
-        return EvidenceJudge(embedder, settings.support_threshold)
-    return NLIJudge(settings.judge, settings.support_threshold, settings.threads)
+    return models.build_judge(settings, embedder)
 
 
 def build_generator(settings: Settings) -> Generator:

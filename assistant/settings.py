@@ -91,8 +91,9 @@ class Settings(BaseSettings):
         300.0, gt=0, description="Seconds an answer from `generator_url` may take in all, retries included."
     )
     judge: str = Field(
-        "offline", description="Support judge: `offline` (embedding + overlap + consistency checks) "
-        "or the Hugging Face id or path of an NLI / fact-checking cross-encoder."
+        "offline", description="Support judge: `offline` (embedding + overlap after the contradiction "
+        "checks), `entailment:MODEL` (an installed instruct model's P(yes) after the same checks, e.g. "
+        "`entailment:qwen2.5-coder-1.5b-instruct`), or the Hugging Face id or path of an NLI cross-encoder."
     )
     support_threshold: float = Field(
         0.5, ge=0.0, le=1.0, description="A sentence is supported when the judge scores it at least this."

@@ -144,16 +144,18 @@ class _FakeYesNo:
 
     def yes_probability(self, messages):
         self.asked.append(messages)
-        return 0.9 if "alpha" in messages[-1]["content"].split("Claim:")[1] else 0.1
+        return 0.9 if "distils" in messages[-1]["content"].split("Claim:")[1] else 0.1
 
 
 def test_entailment_score_judge_plugs_in_a_yes_no_model(fake_embedder):
     model = _FakeYesNo()
     judge = build_score_judge("entailment:some.gguf", fake_embedder, loader=lambda target: model)
     assert judge.name == "entailment:some.gguf"
-    assert judge.support("alpha [1]", ["source"]) == 0.9 and judge.support("beta", ["source"]) == 0.1
-    assert "Source:\nsource" in model.asked[0][0]["content"]
-    scores = measure_judge(judge, [("r", "alpha", True), ("r", "beta", False), ("r", "alpha", False)])
+    source = "TinyCLIP distils and compresses CLIP models into small students."
+    yes, no = "TinyCLIP distils CLIP models", "TinyCLIP compresses CLIP models"
+    assert judge.support(yes + " [1]", [source]) == 0.9 and judge.support(no, [source]) == 0.1
+    assert source in model.asked[0][-1]["content"] and yes in model.asked[0][-1]["content"]
+    scores = measure_judge(judge, [(source, yes, True), (source, no, False), (source, yes, False)])
     assert scores == {"pairs": 3, "accuracy": pytest.approx(2 / 3), "not_entailment_pass_rate": 0.5}
 
 
@@ -163,8 +165,8 @@ def test_unknown_score_judge_is_a_one_line_error(spec, fake_embedder):
         build_score_judge(spec, fake_embedder)
 
 
-def test_entailment_without_a_loader_is_a_one_line_error(fake_embedder):
-    with pytest.raises(AssistantError, match="no entailment model loader"):
+def test_entailment_with_a_model_that_is_not_installed_is_a_one_line_error(fake_embedder):
+    with pytest.raises(AssistantError, match="name a model from `assistant models list` or a .gguf file"):
         build_score_judge("entailment:qwen", fake_embedder)
 
 

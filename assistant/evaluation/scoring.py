@@ -25,43 +25,33 @@ from assistant.text import split_sentences
 
 DEFAULT_THRESHOLD = 0.5
 JUDGE_DEV = Path("shared") / "real" / "judge_dev" / "scifact_rte_train.tsv"  # under the repo's parent
-ENTAILMENT_PROMPT = ("Source:\n{sources}\n\nClaim: {claim}\n\n"
-                     "Does the source state the claim (entail it)? Answer yes or no.")
-
 
 class YesNoModel(Protocol):
     def yes_probability(self, messages: list[dict[str, str]]) -> float: ...
 
 
-class ProbabilityJudge:
-    """A SupportJudge over any yes/no model: support = P(yes | source, claim). The lead's
-    EntailmentJudge (models/judges.py) can replace it behind the same `entailment:` spec."""
+def _installed_model(target: str) -> YesNoModel:
+    """A registry model name or a GGUF path, run by llama.cpp (the model cache of the settings)."""
+    from assistant.models import yes_model
+    from assistant.settings import Settings
 
-    def __init__(self, model: YesNoModel, name: str, threshold: float = DEFAULT_THRESHOLD):
-        self.model = model
-        self.name = name
-        self.threshold = threshold
-
-    def support(self, claim: str, sources: Sequence[str]) -> float:
-        claim = strip_markers(claim)
-        if not claim or not sources:
-            return 0.0
-        content = ENTAILMENT_PROMPT.format(sources=" ".join(sources), claim=claim)
-        return float(self.model.yes_probability([{"role": "user", "content": content}]))
-
-
-def _no_entailment_loader(target: str) -> YesNoModel:
-    raise AssistantError(f"score judge entailment:{target}: no entailment model loader is installed "
-                         "in this build (plug one into ENTAILMENT_LOADERS)")
+    return yes_model(target, Settings())
 
 
 # name -> loader(model name or GGUF path) -> object with yes_probability(messages)
-ENTAILMENT_LOADERS: dict[str, Callable[[str], YesNoModel]] = {"default": _no_entailment_loader}
+ENTAILMENT_LOADERS: dict[str, Callable[[str], YesNoModel]] = {"default": _installed_model}
 
 
 def entailment_judge(target: str, loader: Callable[[str], YesNoModel] | None = None) -> SupportJudge:
+    from assistant.models.entailment import EntailmentJudge
+
+    from assistant.settings import Settings
+
     model = (loader or ENTAILMENT_LOADERS["default"])(target)
-    return ProbabilityJudge(model, f"entailment:{target}")
+    # the pipeline's entailment judge, at the threshold chosen on the checker's tune half
+    judge = EntailmentJudge(model, Settings().entailment_threshold)
+    judge.name = f"entailment:{target}"
+    return judge
 
 
 def parse_spec(spec: str) -> tuple[str, str]:

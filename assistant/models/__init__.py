@@ -85,3 +85,33 @@ def _api_key(settings: Settings) -> str | None:
         raise AssistantError(
             f"cannot read the generator API key file {settings.generator_api_key_file}: {error.strerror}"
         ) from error
+
+
+def yes_model(target: str, settings: Settings):
+    """The model an entailment judge asks (P(yes) of "does the source support the claim?"): a model
+    from `assistant models list` or a `.gguf` path, on llama.cpp."""
+    from assistant.models import install
+    from assistant.models.llama_cpp import LlamaCppGenerator
+
+    path = install.verified_path(target, settings.model_cache_dir) if target in install.REGISTRY \
+        else Path(target).expanduser()
+    if path.suffix.lower() != ".gguf":
+        raise AssistantError(f"entailment judge {target!r}: name a model from `assistant models list` "
+                             "or a .gguf file")
+    return LlamaCppGenerator(path, max_new_tokens=1, threads=settings.threads, name=target)
+
+
+def build_judge(settings: Settings, embedder):
+    """The pipeline's support judge: `offline` (embedding + overlap after the contradiction gate),
+    `entailment:MODEL` (an installed instruct model's P(yes), after the same gate), or the Hugging
+    Face id or path of an NLI cross-encoder."""
+    from assistant.models.judges import EvidenceJudge, NLIJudge
+
+    if settings.judge == "offline":
+        return EvidenceJudge(embedder, settings.support_threshold)
+    kind, _, target = settings.judge.partition(":")
+    if kind == "entailment" and target:
+        from assistant.models.entailment import EntailmentJudge
+
+        return EntailmentJudge(yes_model(target, settings), settings.entailment_threshold)
+    return NLIJudge(settings.judge, settings.support_threshold, settings.threads)
