@@ -49,6 +49,15 @@ def week_days(monday: date, sunday: date) -> list[date]:
     return [monday + timedelta(days=offset) for offset in range((sunday - monday).days + 1)]
 
 
+def month_day(text: str) -> str | None:
+    """ "Sep 3", "September 3" or "sept. 03" -> "Sep 3"; None when the text is not a month and day."""
+    match = MONTH_DAY.fullmatch((text or "").strip())
+    month = _month_number(match.group(1)) if match else 0
+    if not month or not 1 <= int(match.group(2)) <= 31:
+        return None
+    return f"{MONTHS[month - 1][:3].title()} {int(match.group(2))}"
+
+
 def resolve_month_day(text: str, year: int) -> date:
     """ "Sep 3" (as a listing prints it; "September 3" and "sept. 3" too) in `year` -> date(year, 9, 3)."""
     match = MONTH_DAY.fullmatch((text or "").strip())

@@ -137,7 +137,7 @@ def _paragraph(label: str, evidence: list[Evidence], generator: Generator, judge
         return Answer(question, "", True, [], [], prompt=prompt.name)
     messages = prompt.messages(topic=label, sources=format_sources(evidence))
     written = write_checked(messages, evidence, generator, judge, settings.max_new_tokens, fallback=[])
-    checks = [_third_person_check(c, evidence) for c in written]
+    checks = [_third_person_check(c, evidence, judge) for c in written]
     if not any(c.shown for c in checks):
         checks += quoted_in_third_person(evidence, judge)
     markers = [m for check in checks if check.shown for m in check.markers]
@@ -147,8 +147,10 @@ def _paragraph(label: str, evidence: list[Evidence], generator: Generator, judge
                   seconds=time.perf_counter() - started)
 
 
-def _third_person_check(check: SentenceCheck, evidence: Sequence[Evidence]) -> SentenceCheck:
-    """A shown sentence as it may be shown: whole, and in the third person, else dropped."""
+def _third_person_check(check: SentenceCheck, evidence: Sequence[Evidence],
+                        judge: SupportJudge) -> SentenceCheck:
+    """A shown sentence as it may be shown: whole, and in the third person, else dropped. A quote
+    that had to be rewritten is no longer the source's words: it is judged and labelled rewritten."""
     if not check.shown:
         return check
     by_marker = {e.marker: e for e in evidence}
@@ -157,8 +159,21 @@ def _third_person_check(check: SentenceCheck, evidence: Sequence[Evidence]) -> S
     rewritten = third_person(text, short_name(cited[0].title)) if cited else None
     if rewritten is None or is_fragment(rewritten):
         return SentenceCheck("", check.original, (), check.support, check.supported, "dropped")
+    if check.quoted and rewritten != text:
+        return _rewritten(rewritten, check.original, [e.marker for e in cited], [e.text for e in cited],
+                          judge)
     return SentenceCheck(with_markers(rewritten, check.markers), check.original, check.markers,
                          check.support, check.supported, check.action)
+
+
+def _rewritten(text: str, original: str, markers: Sequence[int], sources: Sequence[str],
+               judge: SupportJudge) -> SentenceCheck:
+    """A source sentence put in the third person: shown only if the judge finds it supported."""
+    support = judge.support(text, list(sources))
+    if support < judge.threshold:
+        return SentenceCheck("", original, (), support, False, "dropped")
+    return SentenceCheck(with_markers(text, tuple(markers)), original, tuple(markers), support, True,
+                         "rewritten")
 
 
 def quoted_in_third_person(evidence: Sequence[Evidence], judge: SupportJudge) -> list[SentenceCheck]:
@@ -169,10 +184,13 @@ def quoted_in_third_person(evidence: Sequence[Evidence], judge: SupportJudge) ->
         rewritten = third_person(item.text, short_name(item.title))
         if rewritten is None or is_fragment(rewritten):
             continue
-        support = judge.support(rewritten, [item.text])
-        if support >= judge.threshold:
-            quoted.append(SentenceCheck(with_markers(rewritten, (item.marker,)), "", (item.marker,),
-                                        support, True, "extracted"))
+        if rewritten == item.text:  # already third person: a verbatim quote, not judged
+            quoted.append(SentenceCheck(with_markers(item.text, (item.marker,)), "", (item.marker,),
+                                        None, None, "extracted"))
+        else:
+            check = _rewritten(rewritten, "", [item.marker], [item.text], judge)
+            if check.shown:
+                quoted.append(check)
         if len(quoted) == QUOTED_SENTENCES:
             break
     return quoted

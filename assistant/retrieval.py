@@ -2,6 +2,12 @@
 
 A question that names a paper by its title or acronym ("What does TinyCLIP distil?") lifts that
 paper: users name what they mean, and neither side of the search knows that a made-up word is a name.
+
+The lexical side is bm25s itself rather than llama-index's BM25Retriever, which wraps the same
+bm25s: ours tokenises with our stemmer and stopwords (the judge's and evidence's words), saves
+and memory-maps the index with the store, and needs no extra package. The fusion is ours rather
+than QueryFusionRetriever's for the reasons in assistant/llamaindex.py (one result a paper, named
+papers lifted, the dense cosine kept for abstention).
 """
 
 from __future__ import annotations

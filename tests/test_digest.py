@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from assistant.app import Assistant
+from assistant.citations import strip_markers
 from assistant.dates import make_window
 from assistant.markdown import digest_markdown
 from assistant.schema import AssistantError, Paper
@@ -159,3 +160,25 @@ def test_cli_digest_writes_markdown_and_json(run_cli, tmp_path):
 def test_cli_digest_bad_input_is_one_line(run_cli, args, message):
     code, _, err = run_cli(*args)
     assert code == 1 and message in err and len(err.strip().splitlines()) == 1
+
+
+def test_a_quote_put_in_the_third_person_is_judged_and_not_labelled_quoted(fake_embedder):
+    from assistant.digest import _third_person_check, quoted_in_third_person
+    from assistant.models.judges import EvidenceJudge
+    from assistant.schema import Evidence, SentenceCheck
+
+    first = "To address this issue, we propose a novel geometric-aware pretraining framework called GAPretrain."
+    third = ("GAPretrain serves as a plug-and-play solution that can be flexibly applied to multiple "
+             "state-of-the-art detectors.")
+    evidence = [Evidence(1, "p1", "GAPretrain: Geometric-aware Pretraining", first, 0, len(first), 0.9),
+                Evidence(2, "p1", "GAPretrain: Geometric-aware Pretraining", third, 0, len(third), 0.8)]
+    judge = EvidenceJudge(fake_embedder, threshold=0.0)
+    shown = quoted_in_third_person(evidence, judge)
+    by_text = {strip_markers(s.text): s for s in shown}
+    assert by_text[third].action == "extracted" and by_text[third].supported is None  # verbatim
+    rewritten = [s for s in shown if strip_markers(s.text) != third]
+    assert rewritten and all(s.action == "rewritten" and s.supported is True and s.support is not None
+                             and "we " not in s.text.lower() for s in rewritten)
+    quote = SentenceCheck(first + " [1]", "", (1,), None, None, "extracted")
+    check = _third_person_check(quote, evidence, judge)
+    assert check.action in ("rewritten", "dropped") and check.action != "extracted"

@@ -63,7 +63,10 @@ def _has_verb(tokens: list[str]) -> bool:
 
 
 def is_fragment(text: str) -> bool:
-    """A shown sentence that stops mid-phrase (no end mark, or a dangling last word) or has no verb."""
+    """A shown sentence that stops mid-phrase (no end mark, or a dangling last word) or has no verb.
+
+    Deliberately not the pipeline's own filter (assistant.phrasing.is_fragment): a metric computed
+    with the filter it grades would read 0 by construction."""
     text = strip_markers(text).strip().rstrip("\"')”’")
     tokens = _WORD.findall(text)
     if not tokens or text[-1:] not in ".!?" or tokens[-1].lower() in _DANGLING:

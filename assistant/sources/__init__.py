@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path
 
-from assistant.dates import resolve_month_day
+from assistant.dates import month_day, resolve_month_day
 from assistant.sanitize import clean_text
 from assistant.sources.feeds import parse_feed
 from assistant.sources.records import FileProblem, parse_csv, parse_json, parse_jsonl
@@ -37,11 +37,6 @@ BOILERPLATE = frozenset({
 })
 # Two saved pages glue the Subscribe button onto the first title: "SubscribeScaling Multimodal ...".
 GLUED_SUBSCRIBE = re.compile(r"^Subscribe(?=[A-Z0-9])")
-LISTING_DATE = re.compile(
-    r"(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
-    r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.? +(\d{1,2})",
-    re.IGNORECASE,
-)
 # Measured on the shipped corpus (653 entries): titles are 6-180 characters and abstracts
 # 423-1,920, nothing in between. 300 sits in that gap with room either side (1.7x the longest
 # title, 0.7x the shortest abstract): a line of 300+ characters is an abstract, a shorter one a title.
@@ -196,10 +191,7 @@ def _listing_items(lines: Iterable[tuple[int, str]], source: str) -> Iterator[It
 
 def _listing_date(line: str) -> str | None:
     """ "Sep 3", "September 3" or "sept. 03" -> "Sep 3"; None when the line is not a month and day."""
-    match = LISTING_DATE.fullmatch(line)
-    if not match or not 1 <= int(match.group(2)) <= 31:
-        return None
-    return f"{match.group(1)[:3].title()} {int(match.group(2))}"
+    return month_day(line)
 
 
 def _dated(item: Item, dating: ListingDates) -> Item:

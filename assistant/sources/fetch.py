@@ -5,6 +5,11 @@ Each day is asked for at `{base_url}?date=YYYY-MM-DD`, checked to be a JSON list
 saved as `daily_papers_YYYY-MM-DD.json` (written to a temporary file, then renamed, so no half
 file stays). A day that fails gives a DayDownload with a one-line error naming the URL; the other
 days go on. Ingesting the saved files is the ingest stage's job.
+
+Why not huggingface_hub's `list_daily_papers`: it returns parsed objects, not the API's answer, so
+nothing would be left to save and re-ingest byte for byte (the day file is the record of what was
+listed), and it has no overall deadline against a server that drips bytes; the request itself is
+one GET, which urllib does with the deadline and the checks below.
 """
 
 from __future__ import annotations

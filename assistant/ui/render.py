@@ -27,6 +27,10 @@ BADGES = {
                  "it was closest to is shown instead, verbatim (not judged)"),
     "extracted": ("quoted", "#0969da", "Copied verbatim from the abstract: no sentence the model "
                   "wrote passed the check (not judged)"),
+    "rewritten": ("checked, third person", "#1a7f37", "The abstract's sentence put in the third "
+                  "person, checked against it"),
+    "templated": ("templated", "#0969da", "A contrast built from the comparison's cells (the abstracts' "
+                  "sentences), not written by a model"),
     "dropped": ("not supported", "#cf222e", "Failed the check; not shown"),
 }
 BADGE_LEGEND = ("<small>checked: the model's sentence, checked against its source · quoted: the "
