@@ -212,7 +212,7 @@ def test_eval_cli_ingests_a_folder_into_a_temporary_store(run_cli, tmp_path):
 
 
 @pytest.mark.parametrize("args, message", [
-    (["--score-judge", "gpt4"], "error: unknown score judge 'gpt4': use offline, nli:MODEL or entailment:MODEL"),
+    (["--score-judge", "gpt4"], "error: unknown score judge 'gpt4': use auto, offline, nli:MODEL or entailment:MODEL"),
     (["--split", "dev"], "has no questions in split 'dev'"),
     (["--ingest", "/no/such/folder"], "error: no such folder to ingest: /no/such/folder"),
 ])
@@ -222,3 +222,17 @@ def test_eval_cli_bad_options_are_one_line_errors(run_cli, tmp_path, args, messa
                                      "gold_titles": [], "key_facts": []}) + "\n")
     code, _, err = run_cli("eval", "--questions", str(questions), "--out", str(tmp_path / "r.jsonl"), *args)
     assert code == 1 and message in err and len(err.strip().splitlines()) == 1
+
+
+def test_the_default_score_judge_is_the_strongest_installed_model(tmp_path, monkeypatch):
+    from assistant.evaluation import scoring
+    from assistant.models import install
+
+    assert scoring.resolve_spec("auto", tmp_path) == "offline"  # nothing installed
+    assert scoring.resolve_spec("offline", tmp_path) == "offline"
+    installed = {"qwen2.5-coder-0.5b-instruct", "qwen2.5-coder-1.5b-instruct"}
+    monkeypatch.setattr(install, "status", lambda model, cache: install.ModelStatus(
+        model, tmp_path / model.file_name, model.name in installed, model.name in installed))
+    assert scoring.resolve_spec("auto", tmp_path) == "entailment:qwen2.5-coder-1.5b-instruct"
+    installed.discard("qwen2.5-coder-1.5b-instruct")
+    assert scoring.resolve_spec("auto", tmp_path) == "entailment:qwen2.5-coder-0.5b-instruct"

@@ -23,7 +23,8 @@ def eval_command(
     split: Annotated[Optional[str], typer.Option(help="Only the questions of this split (tune or test).")] = None,
     floors: Annotated[Optional[Path], typer.Option(help="Fail when a metric is under its floor.")] = None,
     score_judge: Annotated[str, typer.Option(
-        "--score-judge", help="Judge that scores the answers: offline, nli:MODEL or entailment:MODEL.")] = "offline",
+        "--score-judge", help="Judge that scores the answers: auto (the strongest installed model as an "
+        "entailment judge, else offline), offline, nli:MODEL or entailment:MODEL.")] = "auto",
     ingest: Annotated[Optional[Path], typer.Option(
         help="Ingest this folder into a temporary store and evaluate against it.")] = None,
     as_json: JsonFlag = False,
@@ -32,7 +33,7 @@ def eval_command(
     the baselines (extractive, dense only, BM25 only, no title boost)."""
     from assistant.evaluation.floors import check_floors, read_floors
     from assistant.evaluation.questions import load_questions
-    from assistant.evaluation.scoring import build_score_judge, parse_spec
+    from assistant.evaluation.scoring import build_score_judge, parse_spec, resolve_spec
     from assistant.evaluation.suite import evaluate
 
     chosen = load_questions(questions, split)[::every][:limit]  # a bad file fails before any model loads
@@ -41,7 +42,8 @@ def eval_command(
     parse_spec(score_judge)
     with ExitStack() as stack:
         system = assistant_for(ingest, stack)
-        scorer = None if retrieval_only else build_score_judge(score_judge, system.embedder,
+        spec = resolve_spec(score_judge, system.settings.model_cache_dir)
+        scorer = None if retrieval_only else build_score_judge(spec, system.embedder,
                                                                system.settings.threads)
         bar, update = progress("questions", unit="question")
         with bar:

@@ -57,15 +57,34 @@ def entailment_judge(target: str, loader: Callable[[str], YesNoModel] | None = N
 def parse_spec(spec: str) -> tuple[str, str]:
     """(kind, target) of a SPEC, checked before any model loads; a bad SPEC is a one-line error."""
     kind, _, target = (spec or "").strip().partition(":")
-    if (kind == "offline" and not target) or (kind in ("nli", "entailment") and target):
+    if (kind in ("auto", "offline") and not target) or (kind in ("nli", "entailment") and target):
         return kind, target
-    raise AssistantError(f"unknown score judge {spec!r}: use offline, nli:MODEL or entailment:MODEL")
+    raise AssistantError(f"unknown score judge {spec!r}: use auto, offline, nli:MODEL or entailment:MODEL")
+
+
+def strongest_installed(cache_dir: Path) -> str | None:
+    """The largest verified model of `assistant models list`, or None when none is installed."""
+    from assistant.models import install
+
+    verified = [m for m in install.REGISTRY.values() if install.status(m, cache_dir).verified]
+    return max(verified, key=lambda m: m.size).name if verified else None
+
+
+def resolve_spec(spec: str, cache_dir: Path) -> str:
+    """`auto` (the default): the strongest installed instruct model as an entailment judge, which
+    the pipeline's judge is not; `offline` when no model is installed. Other SPECs as given."""
+    if parse_spec(spec)[0] != "auto":
+        return spec
+    strongest = strongest_installed(cache_dir)
+    return f"entailment:{strongest}" if strongest else "offline"
 
 
 def build_score_judge(spec: str, embedder, threads: int = 1,
                       loader: Callable[[str], YesNoModel] | None = None) -> SupportJudge:
-    """The scoring judge named by SPEC."""
+    """The scoring judge named by SPEC (`auto` resolved first, see resolve_spec)."""
     kind, target = parse_spec(spec)
+    if kind == "auto":
+        raise AssistantError("resolve the score judge `auto` first (resolve_spec)")
     if kind == "offline":
         judge = EvidenceJudge(embedder, DEFAULT_THRESHOLD)
         judge.name = "offline"
