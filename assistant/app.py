@@ -25,14 +25,14 @@ from assistant.models.embedders import Embedder, SentenceTransformerEmbedder
 from assistant import models
 from assistant.models.generators import Generator
 from assistant.models.judges import SupportJudge
-from assistant.ingest import ingest, reindex
+from assistant.ingest import ingest
 from assistant.prompts import load_prompt
 from assistant.resolve import PaperResolver, Resolution, is_comparative
 from assistant.retrieval import Retriever
 from assistant.schema import (
-    NO_PAPER, NO_RELEVANT_PASSAGE, NOT_IN_CORPUS, ONE_PAPER, Answer, AssistantError, Comparison,
-    Digest, IngestReport, ListingDates, Paper, Passage, Progress, Reason, SentenceCheck, Window,
+    NO_PAPER, NO_RELEVANT_PASSAGE, NOT_IN_CORPUS, ONE_PAPER, Answer, AssistantError, IngestReport, ListingDates, Paper, Passage, Progress, Reason, SentenceCheck,
 )
+from assistant.reports import Comparison, Digest, Window
 from assistant.settings import Settings
 from assistant.store import Store, stored_counts
 from assistant.store.summary import store_stats
@@ -290,19 +290,3 @@ def check_question(text: str) -> str:
     if not text:
         raise AssistantError("empty question: type a question about the papers")
     return text
-
-
-def repair_store(settings: Settings, progress: Progress | None = None) -> int:
-    """Rebuild a store's Chroma index from its ledger (the same work as a reindex)."""
-    if not Path(settings.store, "ledger.sqlite3").is_file():
-        raise AssistantError(f"store {settings.store} has no ledger to repair it from")
-    return reindex_store(settings, progress)
-
-
-def reindex_store(settings: Settings, progress: Progress | None = None) -> int:
-    settings.apply_environment()
-    embedder = build_embedder(settings)
-    count = reindex(settings.store, embedder, Chunker(settings.chunk_size, settings.chunk_overlap),
-                    progress)
-    Retriever(Store(settings.store, embedder.name, embedder.dimension), embedder)  # saves its index
-    return count

@@ -22,7 +22,8 @@ from assistant.models.generators import Generator
 from assistant.models.judges import SupportJudge
 from assistant.phrasing import contrast_share, is_fragment, third_person
 from assistant.prompts import Prompt, format_sources
-from assistant.schema import Answer, Cell, Comparison, Evidence, Paper, Reason, SentenceCheck
+from assistant.schema import Answer, Evidence, Paper, Reason, SentenceCheck
+from assistant.reports import Cell, Comparison
 from assistant.writing import shown_text, write_checked
 
 PARAGRAPH_ROWS = (QUESTION_ROW, "key idea", "results")  # what the model sees for the paragraph

@@ -10,7 +10,8 @@ import re
 from collections.abc import Iterable
 from datetime import date, timedelta
 
-from assistant.schema import AssistantError, Paper, Window
+from assistant.schema import AssistantError, Paper
+from assistant.reports import Window
 
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 ISO_WEEK = re.compile(r"(\d{4})-?W(\d{2})", re.IGNORECASE)

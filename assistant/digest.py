@@ -26,7 +26,8 @@ from assistant.models.generators import Generator
 from assistant.models.judges import SupportJudge
 from assistant.prompts import Prompt, format_sources
 from assistant.phrasing import is_fragment, third_person
-from assistant.schema import Answer, Digest, Evidence, Paper, Progress, SentenceCheck, Topic, Window
+from assistant.schema import Answer, Evidence, Paper, Progress, SentenceCheck
+from assistant.reports import Digest, Topic, Window
 from assistant.text import CONTRIBUTION, content_terms, is_boilerplate, split_sentences
 from assistant.topics import Cluster, cluster
 from assistant.vectors import unit_mean

@@ -8,7 +8,8 @@ plain text) and must not change when an internal field does.
 from __future__ import annotations
 
 from assistant.markdown import comparison_text, paper_links, top_papers
-from assistant.schema import Answer, Comparison, DayDownload, Digest, IngestReport, Passage, Reason
+from assistant.schema import Answer, DayDownload, IngestReport, Passage, Reason
+from assistant.reports import Comparison, Digest
 from assistant.wording import answer_text
 
 

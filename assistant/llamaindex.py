@@ -25,7 +25,8 @@ from llama_index.core.query_engine import CustomQueryEngine
 from llama_index.core.retrievers import BaseRetriever
 from llama_index.core.schema import NodeWithScore, QueryBundle, TextNode
 
-from assistant.schema import Answer, Comparison, Evidence, Passage
+from assistant.schema import Answer, Evidence, Passage
+from assistant.reports import Comparison
 from assistant.wording import answer_text
 
 

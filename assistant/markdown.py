@@ -12,7 +12,8 @@ import re
 from collections.abc import Sequence
 
 from assistant.citations import reference_list
-from assistant.schema import Citation, Comparison, Digest, Paper, Topic
+from assistant.schema import Citation, Paper
+from assistant.reports import Comparison, Digest, Topic
 from assistant.wording import answer_text
 
 SHORT_TITLE = 48

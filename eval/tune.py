@@ -34,7 +34,7 @@ TOPIC_GRID = [round(0.30 + 0.025 * i, 3) for i in range(13)]  # 0.30 .. 0.60
 def abstention_signals(assistant, questions: list[dict]) -> list[dict]:
     """Per non-comparative question: what the abstention thresholds are compared with."""
     from assistant.evaluation.suite import extractive_assistant
-    from assistant.schema import Comparison
+    from assistant.reports import Comparison
 
     quiet = extractive_assistant(assistant)
     quiet.settings = assistant.settings.model_copy(update={"min_relevance": 0.0, "min_evidence": 0.0})

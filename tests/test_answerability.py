@@ -62,7 +62,7 @@ def test_question_for_a_number_the_evidence_lacks_is_not_answered_and_says_what(
                                 load_prompt("answer"), AnswerSettings(min_evidence=0.0)))
     answer = events[-1]
     assert answer.abstained and generator.calls == []
-    assert answer.reason.kind == NOT_STATED
+    assert answer.reason.kind == NOT_STATED == "not_stated"
     assert answer_text(answer) == "The abstracts do not state the number of parameters of Whisper large-v3."
 
 

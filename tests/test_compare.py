@@ -22,7 +22,8 @@ from assistant.prompts import load_prompt
 from assistant.resolve import PaperResolver, is_comparative
 from assistant.schema import ONE_PAPER, Reason
 from assistant.wording import answer_text, missing_message
-from assistant.schema import NOT_STATED, Paper, Passage, Chunk
+from assistant.schema import Paper, Passage, Chunk
+from assistant.reports import NOT_STATED_CELL
 from conftest import ScriptedGenerator
 
 TINYCLIP = Paper("p1", "TinyCLIP: CLIP Distillation via Affinity Mimicking and Weight Inheritance",
@@ -111,7 +112,7 @@ def test_a_row_the_abstract_does_not_state_says_so(fake_embedder):
     _, cells = table_cells(None, [LORA_PLUS], fake_embedder)
     by_row = {c.row: c for c in cells}
     assert by_row["key idea"].evidence is not None
-    assert by_row["data / scale"].text == NOT_STATED and by_row["data / scale"].marker is None
+    assert by_row["data / scale"].text == NOT_STATED_CELL and by_row["data / scale"].marker is None
 
 
 def _compare(reply, fake_embedder):

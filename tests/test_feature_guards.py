@@ -11,7 +11,8 @@ import numpy as np
 from assistant.compare import table_cells
 from assistant.digest import on_topic
 from assistant.evidence import select_evidence
-from assistant.schema import Comparison, Paper
+from assistant.schema import Paper
+from assistant.reports import Comparison
 from conftest import ScriptedGenerator
 from test_compare import TINYCLIP, TINYVIT
 

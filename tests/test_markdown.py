@@ -4,9 +4,8 @@ import re
 from datetime import date
 
 from assistant.markdown import comparison_markdown, digest_markdown, inert, short_title
-from assistant.schema import (
-    Answer, Cell, Citation, Comparison, Digest, Evidence, Paper, SentenceCheck, Topic, Window,
-)
+from assistant.schema import Answer, Citation, Evidence, Paper, SentenceCheck
+from assistant.reports import Cell, Comparison, Digest, Topic, Window
 
 A = Paper("a", "TinyCLIP: CLIP Distillation", "We propose TinyCLIP. It uses 8M | 16 parameters.")
 B = Paper("b", "A Very Long Title Without Any Colon That Goes On And On About Vision", "We propose B.")

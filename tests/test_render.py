@@ -9,8 +9,9 @@ from assistant.ui.render import (
     render_result, render_rewrite, render_stats, text,
 )
 from assistant.schema import (
-    Answer, Cell, Citation, Comparison, Evidence, IngestReport, Paper, Rejection, SentenceCheck,
+    Answer, Citation, Evidence, IngestReport, Paper, Rejection, SentenceCheck,
 )
+from assistant.reports import Cell, Comparison
 
 PAPER = Paper(paper_id="p1", title="TinyCLIP: <Distillation>",
               abstract="First sentence here. Second & last sentence.")

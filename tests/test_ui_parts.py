@@ -14,7 +14,8 @@ import pytest
 
 from assistant.app import Assistant
 from assistant.export import comparison_csv
-from assistant.schema import AssistantError, Cell, Comparison, Evidence, Paper
+from assistant.schema import AssistantError, Evidence, Paper
+from assistant.reports import Cell, Comparison
 from assistant.settings import Settings
 from assistant.ui.digest import digest_file_name, digest_job
 from assistant.ui.fetching import OFF, fetch_and_ingest, fetch_days

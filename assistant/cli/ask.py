@@ -10,7 +10,8 @@ import typer
 from assistant.cli.common import JsonFlag, assistant, echo
 from assistant.export import result_dict, search_dict
 from assistant.sanitize import markdown_safe
-from assistant.schema import Answer, Comparison
+from assistant.schema import Answer
+from assistant.reports import Comparison
 from assistant.wording import answer_text, describe
 
 

@@ -125,7 +125,7 @@ def stats(as_json: JsonFlag = False) -> None:
 
 def reindex() -> None:
     """Re-embed every stored paper with the configured embedder (after changing it)."""
-    from assistant.app import reindex_store
+    from assistant.upkeep import reindex_store
 
     bar, update = progress("re-embedding")
     with bar:
@@ -135,7 +135,7 @@ def reindex() -> None:
 
 def repair() -> None:
     """Rebuild a broken or missing Chroma index from the store's ledger (no source files needed)."""
-    from assistant.app import repair_store
+    from assistant.upkeep import repair_store
 
     bar, update = progress("re-embedding")
     with bar:

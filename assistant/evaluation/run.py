@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 from assistant.export import answer_dict, comparison_dict
-from assistant.schema import Comparison
+from assistant.reports import Comparison
 
 SEARCH_DEPTH = 10  # retrieval metrics look at the top 10
 

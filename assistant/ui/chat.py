@@ -18,7 +18,8 @@ from assistant.app import Assistant
 from assistant.export import result_dict
 from assistant.followup import standalone_question
 from assistant.ui.render import chat_markdown, render_partial, render_result, render_rewrite
-from assistant.schema import Answer, AssistantError, Comparison, SentenceCheck
+from assistant.schema import Answer, AssistantError, SentenceCheck
+from assistant.reports import Comparison
 from assistant.ui.serving import MODEL_JOBS, user_errors
 
 log = logging.getLogger(__name__)

@@ -14,7 +14,7 @@ import gradio as gr
 from assistant.app import Assistant
 from assistant.export import comparison_csv, comparison_dict
 from assistant.markdown import comparison_markdown, short_title
-from assistant.schema import Comparison
+from assistant.reports import Comparison
 from assistant.ui.render import render_result
 from assistant.ui.serving import MODEL_JOBS, user_errors
 

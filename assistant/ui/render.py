@@ -14,7 +14,8 @@ from pathlib import PurePath
 
 from assistant.citations import reference_list
 from assistant.markdown import comparison_markdown, inert
-from assistant.schema import Answer, Comparison, IngestReport, Paper, SentenceCheck
+from assistant.schema import Answer, IngestReport, Paper, SentenceCheck
+from assistant.reports import Comparison
 from assistant.wording import answer_text, describe
 
 # action -> (label, colour, the one line a hover explains it with)
