@@ -91,6 +91,8 @@ def test_ingest_if_empty_does_nothing_on_a_store_with_papers(sample_store):
     assert "nothing to do" in result.stderr
 
 
-def test_stats_of_a_new_store_is_zero_without_loading_models(tmp_path):
-    stats = json.loads(_cli("stats", "--json", store=tmp_path / "new").stdout)
-    assert (stats["papers"], stats["chunks"]) == (0, 0)
+def test_stats_of_a_store_that_does_not_exist_is_an_error_and_creates_nothing(tmp_path):
+    result = _cli("stats", "--json", store=tmp_path / "new", check=False)
+    assert result.returncode == 1 and result.stdout == ""
+    assert result.stderr.strip() == f"error: store {tmp_path / 'new'} does not exist (ingest papers into it first)"
+    assert not (tmp_path / "new").exists()

@@ -33,7 +33,7 @@ def _write_source(path: Path, count: int) -> Path:
 
 def _run(store: Path, point: str, count: int, *args: str, dimension: int = 256):
     env = {**offline_environment(), "ASSISTANT_STORE": str(store), "FAKE_DIMENSION": str(dimension),
-           "WRITE_BATCH": str(BATCH), "ASSISTANT_CONFIG": str(store.parent / "no-config.toml")}
+           "WRITE_BATCH": str(BATCH), "ASSISTANT_CONFIG": ""}  # empty: no config file
     return subprocess.run([sys.executable, str(HERE / "crash_cli.py"), point, str(count), *args],
                           env=env, capture_output=True, text=True, timeout=120, cwd=HERE.parent)
 

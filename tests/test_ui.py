@@ -83,7 +83,7 @@ def test_ingest_endpoint_stores_an_upload_and_reports_rejections(live, client, t
     report = client.predict([handle_file(upload), handle_file(program)], api_name="/ingest")
     assert (report["added"], report["updated"], report["unchanged"]) == (1, 0, 0)
     rejected = {(Path(r["source"]).name, r["line"]) for r in report["rejected"]}
-    assert rejected == {("my_new_papers.jsonl", 2), ("notes.exe", 0)}
+    assert rejected == {("my new papers.jsonl", 2), ("notes.exe", 0)}  # as the browser sent them
     stored = [p for p, _ in assistant.library() if p.title == NEW_PAPER["title"]]
     assert len(stored) == 1 and Path(stored[0].source).parent == assistant.settings.store / "uploads"
     again = client.predict([handle_file(upload)], api_name="/ingest")
