@@ -268,9 +268,8 @@ def main() -> None:
     from assistant.app import Assistant, build_embedder
 
     with tempfile.TemporaryDirectory(prefix="bench-") as folder:
-        # the answer benchmark compares the model path with raw model.generate: pin the packaged model
         overrides = {"store": Path(folder) / "store", "sample_corpus": ROOT / "data" / "daily_papers",
-                     "generator": "SmolLM2-135M-Instruct"}
+                     "generator": "SmolLM2-135M-Instruct"}  # answers are compared with raw generate
         if arguments.threads:
             overrides["threads"] = arguments.threads
         if not os.environ.get("ASSISTANT_MODEL_CACHE"):

@@ -94,6 +94,13 @@ def no_network():
     patch.undo()
 
 
+def free_port() -> int:
+    """A free TCP port on loopback, for the servers the tests start."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
 class ScriptedGenerator:
     """A generator that streams a fixed reply, word by word, and records what it was asked."""
 

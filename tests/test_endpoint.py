@@ -13,6 +13,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
+from conftest import free_port
+
 from assistant import environment
 from assistant.models import build_generator, generators
 from assistant.models.endpoint import EndpointGenerator
@@ -25,11 +27,6 @@ TINYCLIP = {"title": "TinyCLIP: CLIP Distillation via Affinity Mimicking and Wei
                         "pre-trained models. TinyCLIP reduces the size of the pre-trained CLIP ViT-B/32 by 50% "
                         "while keeping comparable zero-shot performance."}
 
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture(scope="module")

@@ -10,20 +10,17 @@ from pathlib import Path
 
 import pytest
 
+from conftest import free_port
+
 from assistant.environment import offline_environment
 
 pytestmark = pytest.mark.slow
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
 
 @pytest.fixture(scope="module")
 def chroma_url(tmp_path_factory):
-    port = _free_port()
+    port = free_port()
     chroma = Path(sys.executable).with_name("chroma")
     server = subprocess.Popen([str(chroma), "run", "--path", str(tmp_path_factory.mktemp("server")),
                                "--host", "127.0.0.1", "--port", str(port)],
@@ -100,7 +97,7 @@ def test_two_stores_share_one_server_without_mixing(tmp_path, chroma_url, monkey
 
 
 def test_unreachable_server_is_a_one_line_error(tmp_path, run_cli, monkeypatch):
-    monkeypatch.setenv("ASSISTANT_CHROMA_URL", f"http://127.0.0.1:{_free_port()}")
+    monkeypatch.setenv("ASSISTANT_CHROMA_URL", f"http://127.0.0.1:{free_port()}")
     code, out, err = run_cli("ingest", str(_source(tmp_path / "a.jsonl", ["lora"])))
     assert code == 1 and err.startswith("error: cannot reach the Chroma server at http://127.0.0.1:")
     assert err.count("\n") == 1

@@ -3,14 +3,13 @@ and a real browser (Playwright driving Debian's chromium). Uploads write only to
 
 import json
 import shutil
-import socket
 import threading
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, free_port
 
 pytestmark = pytest.mark.slow
 SCREENSHOTS = ROOT / "test-output" / "screenshots"
@@ -23,11 +22,6 @@ NEW_PAPER = {"title": "Quokka Ranking: Sorting Marsupial Photographs with Tiny T
              "abstract": "We sort photographs of quokkas by how happy they look. A tiny transformer "
                          "trained on 3,000 labelled images ranks them as well as three ecologists."}
 
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -45,7 +39,7 @@ def live(sample_store, model_cache, real_embedder, tmp_path_factory):
     assistant = Assistant(settings, Store(store, real_embedder.name, real_embedder.dimension),
                           real_embedder)
     app = build_app(assistant)
-    port = _free_port()
+    port = free_port()
     launch(app, "127.0.0.1", port, None, settings.max_upload_mb, block=False)
     yield f"http://127.0.0.1:{port}/", assistant
     app.close()

@@ -14,7 +14,8 @@ from urllib.parse import urlsplit
 import pytest
 
 from conftest import ROOT, ScriptedGenerator
-from test_ui import CHROMIUM, CHROMIUM_FLAGS, RECORD_ERROR_TOASTS, SCREENSHOTS, _free_port
+from conftest import free_port
+from test_ui import CHROMIUM, CHROMIUM_FLAGS, RECORD_ERROR_TOASTS, SCREENSHOTS
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 HOSTILE = ROOT / "tests" / "fixtures" / "hostile_ui.jsonl"
@@ -42,7 +43,7 @@ def hostile_app(tmp_path_factory, real_embedder):
                           real_embedder, generator=ScriptedGenerator(REPLY))
     assert assistant.ingest([HOSTILE]).added == 3
     app = build_app(assistant)
-    port = _free_port()
+    port = free_port()
     launch(app, "127.0.0.1", port, None, settings.max_upload_mb, block=False)
     yield f"http://127.0.0.1:{port}/", assistant
     app.close()

@@ -9,7 +9,7 @@ import time
 import pytest
 
 from conftest import ROOT
-from test_ui import _free_port
+from conftest import free_port
 
 pytestmark = pytest.mark.slow
 HUB_FLAGS = ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE", "HF_DATASETS_OFFLINE")
@@ -48,7 +48,7 @@ def test_ui_process_keeps_the_hub_offline(tmp_path, real_embedder):
     env = environment_offline()
     env.update(ASSISTANT_STORE=str(store), ASSISTANT_CONFIG=str(config),
                HF_ENDPOINT="http://127.0.0.1:9", PYTHONPATH=str(ROOT))
-    port = _free_port()
+    port = free_port()
     process = subprocess.Popen([sys.executable, "-m", "assistant", "ui", "--port", str(port)],
                                cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                                text=True)
