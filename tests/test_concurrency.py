@@ -159,18 +159,3 @@ def test_soak_of_the_default_pipeline_keeps_memory_flat(tmp_path, real_embedder,
     memory = soak(assistant, 200, workers=2, every=10)
     print("RSS MB per 25 requests (default pipeline):", [round(m, 1) for m in memory])
     assert memory[-1] - memory[1] < 60, memory  # MB after the first 50 requests
-
-
-@pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason="open: RSS grew 1644 -> 1693 -> 1814 -> 1975 MB per 25 requests "
-                   "with SmolLM2 on transformers (issue #13 item 5's leak, not yet found)")
-def test_soak_with_the_transformers_model_keeps_memory_flat(tmp_path, real_embedder, model_cache):
-    from assistant.app import build_generator
-    from assistant.settings import Settings
-
-    generator = build_generator(Settings(store=tmp_path / "s", model_cache=model_cache, max_new_tokens=12,
-                                         generator="SmolLM2-135M-Instruct"))
-    assistant = make_assistant(tmp_path, real_embedder, generator, max_new_tokens=12)
-    memory = soak(assistant, 100, workers=2, every=10)  # 20 model calls: the CI budget is 1 minute
-    print("RSS MB per 25 requests (real models):", [round(m, 1) for m in memory])
-    assert memory[-1] - memory[1] < 150, memory  # MB after the first 50 requests
