@@ -138,7 +138,7 @@ def ingest(
         added = (today or dt.date.today()).isoformat()
         with stop_on_signals() as stop:
             report.chunks_embedded = embed_and_write(
-                todo, store, embedder, chunker(), added, progress, stop, report.replaced)
+                todo, store, embedder, chunker(), added, progress, stop)
             report.interrupted = stop.is_set()
     report.seconds = time.perf_counter() - started
     log.info("ingest: %s", report)
@@ -148,11 +148,10 @@ def ingest(
 def embed_and_write(
     papers: Sequence[Paper], store: Store, embedder: Embedder, chunker: Chunker, added: str,
     progress: Progress | None = None, stop: threading.Event | None = None,
-    replaced: list | None = None, index_only: bool = False,
+    index_only: bool = False,
 ) -> int:
     """Chunk, embed and commit papers batch by batch, until done or `stop` is set; returns the
-    number of chunks embedded. Abstracts the writes replaced go into `replaced`. `index_only`
-    writes Chroma only (a rebuild from the ledger)."""
+    number of chunks embedded. `index_only` writes Chroma only (a rebuild from the ledger)."""
     write = store.write_index if index_only else store.write
     embedded = 0
     for start in range(0, len(papers), WRITE_BATCH):
@@ -161,9 +160,7 @@ def embed_and_write(
         batch = papers[start:start + WRITE_BATCH]
         chunks = chunker.chunk(batch)
         vectors = embedder.embed([embedding_text(c) for c in chunks])
-        written = write(_group(batch, chunks, vectors, added))
-        if replaced is not None and written:
-            replaced.extend(written)
+        write(_group(batch, chunks, vectors, added))
         embedded += len(chunks)
         if progress:
             progress(start + len(batch), len(papers))

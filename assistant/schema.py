@@ -234,14 +234,6 @@ class Answer:
 
 
 @dataclass(frozen=True)
-class Replacement:
-    """A stored paper whose abstract an ingest replaced; the store's ledger keeps `previous`."""
-
-    previous: Paper
-    current: Paper
-
-
-@dataclass(frozen=True)
 class PaperUpdate:
     """A stored paper whose title or abstract an ingest replaced (never silent: see wording)."""
 
@@ -268,6 +260,5 @@ class IngestReport:
     chunks_embedded: int = 0
     rejected: list[Rejection] = field(default_factory=list)
     seconds: float = 0.0
-    replaced: list[Replacement] = field(default_factory=list)  # abstracts changed (old ones kept)
     interrupted: bool = False  # stopped by SIGINT/SIGTERM after a whole batch
     changes: list[PaperUpdate] = field(default_factory=list)  # updates that replaced a text

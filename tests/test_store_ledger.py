@@ -36,9 +36,8 @@ def test_changed_abstract_is_reported_and_its_previous_version_kept(tmp_path, fa
     report = _ingest([_source(tmp_path / "a.jsonl", ["lora", "speech"], "A new abstract on {topic}.")],
                      store, fake_embedder)
     assert report.updated == 2
-    assert sorted(r.previous.title for r in report.replaced) == ["A Study of lora", "A Study of speech"]
-    assert {r.current.abstract for r in report.replaced} == {"A new abstract on lora.",
-                                                             "A new abstract on speech."}
+    assert sorted((c.title, c.changed) for c in report.changes) == [
+        ("A Study of lora", ("abstract",)), ("A Study of speech", ("abstract",))]
     versions = store.ledger.versions(old.paper_id)
     assert [paper.abstract for paper, _ in versions] == [old.abstract]
     assert {p.paper_id: p.abstract for p in store.papers()}[old.paper_id] == "A new abstract on lora."
@@ -51,7 +50,7 @@ def test_a_new_upvote_count_is_an_update_but_not_a_replaced_abstract(tmp_path, f
     _ingest([source], store, fake_embedder)
     source.write_text(json.dumps({"title": "T", "abstract": "An abstract.", "upvotes": 2}) + "\n")
     report = _ingest([source], store, fake_embedder)
-    assert (report.updated, report.replaced) == (1, [])
+    assert (report.updated, report.changes) == (1, [])
     assert len(store.ledger.versions(store.papers()[0].paper_id)) == 1
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant.schema import AssistantError, Chunk, Paper, Replacement
+from assistant.schema import AssistantError, Chunk, Paper
 from assistant.store import chroma
 from assistant.store.chroma import get_all
 from assistant.store.ledger import Ledger
@@ -209,20 +209,18 @@ class Store:
         return np.asarray([by_id[i] for i in ids], dtype=np.float32)
 
     # --- writing -------------------------------------------------------------------------
-    def write(self, items: Iterable[StoredPaper]) -> list[Replacement]:
-        """Add or replace papers: ledger, then Chroma, then the ledger's indexed mark.
-
-        Returns the papers whose abstract changed (the ledger keeps their previous version)."""
+    def write(self, items: Iterable[StoredPaper]) -> None:
+        """Add or replace papers: ledger (which keeps the previous version of a replaced paper),
+        then Chroma, then the ledger's indexed mark."""
         items = list(items)
         if not items:
-            return []
+            return
         self._writable()
-        added, replaced = self.ledger.write([(i.paper, i.added, len(i.chunks)) for i in items])
+        added, _ = self.ledger.write([(i.paper, i.added, len(i.chunks)) for i in items])
         self.write_index(items, added)
         self.ledger.mark_indexed({i.paper.paper_id: i.paper.content_hash for i in items},
                                  collections=self.prefix, embedder=self.embedder_name,
                                  dimension=str(self.dimension))
-        return [Replacement(r.previous, r.current) for r in replaced]
 
     def write_index(self, items: list[StoredPaper], added: dict[str, str] | None = None) -> None:
         """Write papers to Chroma only (a rebuild: the ledger has them already)."""
