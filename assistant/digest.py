@@ -7,7 +7,8 @@ papers. Every paragraph sentence is checked like an answer's, and evidence comes
 dated inside the window. No fragment is shown (`assistant.phrasing.is_fragment`), and the paragraph
 is in the third person: a model sentence in the first person, or a source sentence quoted when the
 model fails, is rewritten ("In this paper, we propose X" -> "<Paper> proposes X") only where that
-is mechanical, and left out otherwise. Topics with upvotes come most upvoted first.
+is mechanical, and left out otherwise. Topics with upvotes come most upvoted first. One topic's
+papers (`--topic`) are those `on_topic` scores near the topic and near its best paper.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ from assistant.writing import shown_text, write_checked
 
 PARAGRAPH_PAPERS = 5  # a topic's most central papers give its paragraph's evidence
 QUOTED_SENTENCES = 2  # when no model sentence survives, this many source sentences, third person
-TERM_WEIGHT = 0.2  # topic words (rarity-weighted) in a paper's title and abstract, added to the similarity
+TERM_WEIGHT = 0.2  # the rarity-weighted share of topic words a paper uses, added to its similarity
 KEY_IDEA_BONUS = 0.1  # "we propose ..." says what a paper contributes to its topic
 TOPIC_MARGIN = 0.225  # a topic keeps papers within this of its best paper (eval/tune.py, tune split)
 _QUESTION_FRAME = re.compile(r"^(?:which|what)\s+(?:papers|works|studies)\s+"
@@ -63,7 +64,8 @@ def in_window(records: Sequence[tuple[Paper, str]], window: Window) -> list[Date
     return sorted((d for d in dated if window.contains(d.day)), key=lambda d: d.paper.paper_id)
 
 
-def topic_scores(topic: str, papers: Sequence[Paper], vectors: np.ndarray, embedder: Embedder) -> np.ndarray:
+def topic_scores(topic: str, papers: Sequence[Paper], vectors: np.ndarray,
+                 embedder: Embedder) -> np.ndarray:
     """Each paper's score for `topic`: its similarity to the topic phrase plus TERM_WEIGHT x the
     share of the topic's words its title and abstract use, each word weighted by its rarity among
     these papers (so "pathology" counts for more than "model")."""
