@@ -230,14 +230,15 @@ class Assistant:
         generator = self.generator if dated else None  # an empty window needs no model
         return build_digest(window, topic, dated, vectors, self.embedder, generator, self.judge,
                             load_prompt("digest"), DigestSettings(
-                                self.settings.topic_threshold, self.settings.max_new_tokens, topics),
+                                self.settings.topic_threshold, self.settings.max_new_tokens, topics,
+                                self.settings.topic_margin),
                             progress)
 
     def topic_papers(self, topic: str, window: Window) -> list[Paper]:
         """The window's papers on a topic, best first (what `digest --topic` lists)."""
         dated, vectors = self._dated(window)
         rows = on_topic(topic, [d.paper for d in dated], vectors, self.embedder,
-                        self.settings.topic_threshold)
+                        self.settings.topic_threshold, self.settings.topic_margin)
         return [dated[r].paper for r in rows]
 
     def _dated(self, window: Window):

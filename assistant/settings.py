@@ -118,8 +118,12 @@ class Settings(BaseSettings):
         "(similarity + shared terms; chosen by eval/tune.py on the tune split of eval/questions.jsonl)."
     )
     topic_threshold: float = Field(
-        0.475, description="A digest's `--topic` keeps papers whose similarity to the topic plus 0.2 x "
-        "the share of its words they use is at least this (chosen by eval/tune.py on the tune split)."
+        0.525, description="A digest's `--topic` keeps papers whose similarity to the topic plus 0.2 x "
+        "the rarity-weighted share of its words they use is at least this (chosen by eval/tune.py on the tune split)."
+    )
+    topic_margin: float = Field(
+        0.225, ge=0.0, description="A digest's `--topic` also drops papers scoring more than this below "
+        "its best paper (chosen with `topic_threshold` by eval/tune.py on the tune split)."
     )
     title_boost: float = Field(
         0.01, ge=0.0, description="Extra fused score for a paper whose title or acronym the question names "

@@ -8,6 +8,8 @@ are in the list.
 
     python eval/compare_cells.py            # accuracy on the test half with the shipped thresholds
     python eval/compare_cells.py --tune     # choose thresholds on the tune half, then report test
+    python eval/compare_cells.py --model X.gguf   # an instruct model names each row's sentence
+                                                  # (prompts/cell_sentence.yaml), next to the embedder
 """
 
 from __future__ import annotations
@@ -106,15 +108,67 @@ def _with(rows, index, threshold):
     return rows
 
 
+# What each row asks, in the words of the model's question (the user's question row is added per pair)
+MODEL_ASKS = {"problem": "the problem, challenge or limitation that the paper addresses",
+              "key idea": "the paper's key idea: the method or model it proposes",
+              "data / scale": "the data the paper uses: its datasets, benchmarks, data size or model size",
+              "results": "the paper's main results"}
+
+
+def model_sentence(generator, prompt, paper, spans, asked: str) -> int | None:
+    """The sentence index the model names for a row, None for "none"; -1 when its reply is not a
+    sentence number in range (then the embedder's cell stands: only checked output is used)."""
+    numbered = "\n".join(f"[{k}] {paper.abstract[s:e]}" for k, (s, e) in enumerate(spans, 1))
+    reply = generator.complete(prompt.messages(title=paper.title, sentences=numbered, asked=asked), 4)
+    text = reply.strip().strip("[]. ")
+    if not text.isdigit() or int(text) > len(spans):
+        return -1
+    return int(text) - 1 if int(text) else None
+
+
+def model_accuracy(items: list[dict], papers: dict, embedder, generator) -> dict:
+    """Share of right cells with the embedder's picks and with the model's, and seconds a paper."""
+    import time
+
+    from assistant.cells import sentence_spans, without_names
+    from assistant.prompts import load_prompt
+
+    # this checkout's prompts/ (a shared editable install may point assistant.prompt_files elsewhere)
+    prompt, right, seconds = load_prompt("cell_sentence", ROOT / "prompts"), {"embedder": [], "model": []}, []
+    for item in items:
+        paper = papers[item["title"]]
+        pair = [papers[i["title"]] for i in items if i["question"] == item["question"]]
+        picks = pick_cells(RowQueries.embed([question_row(item["question"], pair)], embedder), paper, embedder)
+        spans, started = sentence_spans(paper), time.perf_counter()
+        asks = {**MODEL_ASKS, QUESTION_ROW: f'the answer to the question "{without_names(item["question"], pair)}"'}
+        for name, gold in item["answers"].items():
+            chosen = picks.get(name) and picks[name][0]
+            index = model_sentence(generator, prompt, paper, spans, asks[name])
+            mine = chosen if index == -1 else (spans[index] if index is not None else None)
+            right["embedder"].append(cell_right(paper, chosen, gold))
+            right["model"].append(cell_right(paper, mine, gold))
+        seconds.append(time.perf_counter() - started)
+    return {**{k: sum(v) / len(v) for k, v in right.items()}, "cells": len(right["model"]),
+            "seconds_a_paper": sum(seconds) / len(seconds)}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tune", action="store_true", help="choose thresholds on the tune half")
+    parser.add_argument("--model", type=Path, default=None, help="a GGUF instruct model to compare")
     args = parser.parse_args()
     from assistant.models.embedders import SentenceTransformerEmbedder
 
     embedder = CachedEmbedder(SentenceTransformerEmbedder())
     tune_items, test_items = labelled("tune"), labelled("test")
     papers = corpus_papers({item["title"] for item in tune_items + test_items})
+    if args.model:
+        from assistant.models.llama_cpp import LlamaCppGenerator
+
+        generator = LlamaCppGenerator(args.model, max_new_tokens=4, threads=1)
+        for split, items in (("tune", tune_items), ("test", test_items)):
+            print(f"{split}:", json.dumps(model_accuracy(items, papers, embedder, generator)))
+        return
     fixed, question = ROWS, None
     if args.tune:
         fixed, question = tune(tune_items, papers, embedder)

@@ -9,8 +9,9 @@ Usage: .venv/bin/python eval/tune.py [--questions eval/questions.jsonl] [--inges
   paper was retrieved and the best evidence score; every grid pair is then scored from those
   values. Objective: abstention accuracy on unanswerable + (1 - false abstention) on answerable
   questions (comparative questions go through `compare` and are left out).
-- topic_threshold: the digest's topic filter on the tune topic questions at each grid value.
-  Objective: mean F1 against the gold lists.
+- topic_threshold, topic_margin: the digest's topic filter on the tune topic questions at each grid
+  pair (scores computed once per question). Objective: mean precision among the pairs whose mean
+  recall against the gold lists is at least 0.8 (the target), then F1.
 Ties go to the value closest to the current setting.
 """
 
@@ -21,6 +22,8 @@ import sys
 from contextlib import ExitStack
 from pathlib import Path
 
+import numpy as np
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
@@ -28,7 +31,9 @@ from assistant import environment  # noqa: E402
 
 RELEVANCE_GRID = [round(0.20 + 0.025 * i, 3) for i in range(17)]  # 0.20 .. 0.60
 EVIDENCE_GRID = [round(0.40 + 0.025 * i, 3) for i in range(15)]  # 0.40 .. 0.75
-TOPIC_GRID = [round(0.30 + 0.025 * i, 3) for i in range(13)]  # 0.30 .. 0.60
+TOPIC_GRID = [round(0.30 + 0.025 * i, 3) for i in range(17)]  # 0.30 .. 0.70
+MARGIN_GRID = [round(0.10 + 0.0125 * i, 4) for i in range(25)]  # 0.10 .. 0.40
+TOPIC_RECALL = 0.8  # the filter's target: best precision among settings that keep this recall
 
 
 def abstention_signals(assistant, questions: list[dict]) -> list[dict]:
@@ -67,17 +72,43 @@ def abstention_score(signals: list[dict], min_relevance: float, min_evidence: fl
     return right + (1 - wrong)
 
 
-def topic_score(assistant, topics: list[dict], threshold: float) -> float:
+def topic_signals(assistant, topics: list[dict]) -> list[tuple]:
+    """Per topic question: every paper's topic score (digest.topic_scores) over the whole corpus,
+    and which of them are gold; each grid point is then scored from these without the store."""
     from assistant.dates import make_window
+    from assistant.digest import in_window, topic_scores
 
-    assistant.settings = assistant.settings.model_copy(update={"topic_threshold": threshold})
-    scores = []
-    for question in topics:
-        kept = {p.title for p in assistant.topic_papers(question["question"], make_window(every=True))}
-        gold = set(question["gold_titles"])
-        hits = len(kept & gold)
-        scores.append(2 * hits / (len(kept) + len(gold)) if kept or gold else 1.0)
-    return sum(scores) / len(scores) if scores else 0.0
+    dated = in_window(assistant.store.paper_records(), make_window(every=True))
+    papers = [d.paper for d in dated]
+    vectors = assistant.store.paper_embeddings([p.paper_id for p in papers])
+    return [(topic_scores(q["question"], papers, vectors, assistant.embedder),
+             np.asarray([p.title in set(q["gold_titles"]) for p in papers])) for q in topics]
+
+
+def topic_precision_recall(signals: list[tuple], threshold: float, margin: float) -> tuple[float, float]:
+    """Mean precision and recall of the topic filter (digest.kept) against the gold lists."""
+    from assistant.digest import kept
+
+    precision, recall = [], []
+    for scores, gold in signals:
+        rows = kept(scores, threshold, margin)
+        hits = int(gold[rows].sum()) if rows else 0
+        precision.append(hits / len(rows) if rows else 0.0)
+        recall.append(hits / max(1, int(gold.sum())))
+    return float(np.mean(precision)), float(np.mean(recall))
+
+
+def topic_objective(signals: list[tuple], threshold: float, margin: float) -> tuple[float, float]:
+    """(precision if recall reaches TOPIC_RECALL else -1, F1): the target is precision at that recall."""
+    precision, recall = topic_precision_recall(signals, threshold, margin)
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return (precision if recall >= TOPIC_RECALL else -1.0, f1)
+
+
+def choose_topic(signals: list[tuple], current: tuple[float, float]) -> tuple[float, float]:
+    """The (topic_threshold, topic_margin) grid pair of best objective; ties go closest to `current`."""
+    grid = {(t, m): topic_objective(signals, t, m) for t in TOPIC_GRID for m in MARGIN_GRID}
+    return max(grid, key=lambda k: (grid[k], -abs(k[0] - current[0]) - abs(k[1] - current[1])))
 
 
 def best(scored: dict, current) -> tuple:
@@ -106,17 +137,19 @@ def main(argv: list[str]) -> int:
         pairs = {(r, e): abstention_score(signals, r, e) for r in RELEVANCE_GRID for e in EVIDENCE_GRID}
         (relevance, evidence), score = best(pairs, (current.min_relevance, current.min_evidence))
         topics = [q for q in tune if q["type"] == "topic"]
-        now_topic = current.topic_threshold
-        topic_scores = {t: topic_score(system, topics, t) for t in TOPIC_GRID}
-        topic, topic_best = best(topic_scores, now_topic)
+        now_topic = (current.topic_threshold, current.topic_margin)
+        topic_signal = topic_signals(system, topics)
+        topic = choose_topic(topic_signal, now_topic)
     print(f"tune split of {args.questions.name}: {len(tune)} questions, {len(signals)} scored for "
           f"abstention, {len(topics)} topic questions")
     print(f"min_relevance: chosen {relevance} (current {current.min_relevance})")
     print(f"min_evidence: chosen {evidence} (current {current.min_evidence})")
     print(f"  abstention objective (abstain ok + answered ok, max 2): chosen {score:.3f}, current "
           f"{abstention_score(signals, current.min_relevance, current.min_evidence):.3f}")
-    print(f"topic_threshold: chosen {topic} (current {now_topic})")
-    print(f"  topic filter F1: chosen {topic_best:.3f}, current {topic_score(system, topics, now_topic):.3f}")
+    print(f"topic_threshold, topic_margin: chosen {topic} (current {now_topic})")
+    for name, pair in (("chosen", topic), ("current", now_topic)):
+        precision, recall = topic_precision_recall(topic_signal, *pair)
+        print(f"  topic filter {name}: precision {precision:.3f}, recall {recall:.3f}")
     return 0
 
 

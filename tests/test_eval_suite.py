@@ -78,12 +78,15 @@ def test_comparison_table_and_paragraph_are_scored_apart():
                                    {"text": "", "marker": None}]]},
               "sentences": [{"text": "A uses affinity mimicking, whereas X prunes [1][2].",
                              "cited_titles": ["A"], "action": "kept"}]}
+    record["question"] = "How do A and X differ?"
+    labels = {("How do A and X differ?", "A"): {"key idea": ["affinity mimicking"], "results": ["84.9%"]},
+              ("How do A and X differ?", "X"): {"results": []}}
     metrics = authorship.comparison_metrics([record], {"c1": ["A", "B"]},
-                                            {"c1": ["affinity mimicking", "weight inheritance"]},
-                                            lambda row, cell: row == "results")
+                                            {"c1": ["affinity mimicking", "weight inheritance"]}, labels)
     assert metrics["table_paper_recall"] == 0.5 and metrics["table_paper_precision"] == 0.5
     assert metrics["table_key_facts"] == 0.5 and metrics["paragraph_key_facts"] == 0.5
-    assert metrics["cell_relevance"] == 0.5  # two filled cells, one bears on its row
+    # labelled: A's key idea (right), A's results (a wrong sentence), X's results (rightly empty)
+    assert metrics["table_cell_accuracy"] == 2 / 3
     assert metrics["paragraph_contrasts"] == 1.0 and metrics["paragraph_own_sentences"] == 1.0
     flat = dict(record, sentences=[{"text": "A uses affinity mimicking [1].", "cited_titles": ["A"]}])
     assert authorship.comparison_metrics([flat], {"c1": []}, {"c1": []})["paragraph_contrasts"] == 0.0
@@ -236,3 +239,36 @@ def test_the_default_score_judge_is_the_strongest_installed_model(tmp_path, monk
     assert scoring.resolve_spec("auto", tmp_path) == "entailment:qwen2.5-coder-1.5b-instruct"
     installed.discard("qwen2.5-coder-1.5b-instruct")
     assert scoring.resolve_spec("auto", tmp_path) == "entailment:qwen2.5-coder-0.5b-instruct"
+
+
+def test_table_cell_accuracy_scores_each_labelled_cell_against_the_sentences_that_answer_it():
+    question = "How do A and B differ?"
+    labels = {(question, "A"): {"problem": ["Training is slow."],
+                                "results": ["It is 2x faster.", "It saves memory."]},
+              (question, "B"): {"problem": [], "results": ["It wins."]}}
+
+    def record(cells):
+        return {"id": "c1", "kind": "comparison", "abstained": False, "question": question,
+                "papers": ["A", "B"], "table": {"rows": ["problem", "results"], "cells": cells}}
+
+    right = record([[{"text": "Training is slow.", "marker": 1}, {"text": "not stated", "marker": None}],
+                    [{"text": "It is 2x faster. It saves memory.", "marker": 2},
+                     {"text": "It wins.", "marker": 3}]])
+    wrong = record([[{"text": "It is 2x faster.", "marker": 1}, {"text": "It wins.", "marker": 2}],
+                    [{"text": "Training is slow. It saves memory. We test.", "marker": 3}, None]])
+
+    def score(made):
+        return authorship.comparison_metrics([made], {"c1": []}, {"c1": []}, labels)["table_cell_accuracy"]
+
+    assert score(right) == 1.0
+    assert score(wrong) == 0.0
+    unlabelled = dict(right, question="Another question?")
+    assert authorship.comparison_metrics([unlabelled], {"c1": []}, {"c1": []}, labels)["table_cell_accuracy"] is None
+
+
+def test_cell_labels_are_read_from_the_shipped_file():
+    from assistant.evaluation.suite import CELL_LABELS
+
+    labels = authorship.read_cell_labels(CELL_LABELS)
+    assert len(labels) == 12
+    assert all(set(rows) >= {"problem", "key idea", "data / scale", "results"} for rows in labels.values())

@@ -2,8 +2,9 @@
 
 - answers: the share of shown sentences that are the model's own and survived the check (action
   kept or recited) rather than source sentences quoted in their place (extracted or replaced);
-- comparisons: the table (did it get the gold papers; do its filled cells bear on their rows) and
-  the paragraph (key facts, does it contrast the papers) as separate figures;
+- comparisons: the table (did it get the gold papers; are its cells the sentences a person marked
+  as answering their rows, eval/compare_cells.jsonl) and the paragraph (key facts, does it contrast
+  the papers) as separate figures;
 - digests: the share of shown paragraph sentences that are fragments.
 Pure functions of result records, like `metrics`.
 """
@@ -11,13 +12,17 @@ Pure functions of result records, like `metrics`.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+import json
+from collections.abc import Sequence
+from pathlib import Path
 
 from assistant.citations import strip_markers
+from assistant.text import split_sentences
 
 OWN = ("kept", "recited")
 COPIED = ("extracted", "replaced")
-Relevance = Callable[[str, str], bool]  # row label, cell text -> does the cell bear on the row?
+# (question, paper title) -> row -> the abstract's sentences that answer it ([]: not stated)
+CellLabels = dict[tuple[str, str], dict[str, list[str]]]
 
 _CONTRAST = re.compile(r"\b(?:whereas|while|unlike|in contrast|by contrast|but|however|instead|"
                        r"rather than|compared (?:to|with)|differs?|different(?:ly)?|on the other hand)\b",
@@ -95,8 +100,36 @@ def filled_cells(record: dict) -> list[tuple[str, str]]:
             for cell in cells if cell and cell.get("marker") is not None and cell.get("text")]
 
 
+def read_cell_labels(path: Path) -> CellLabels:
+    """The hand-labelled rows of eval/compare_cells.jsonl, by question and paper title."""
+    rows = [json.loads(line) for line in Path(path).read_text(encoding="utf-8").splitlines() if line.strip()]
+    return {(row["question"], row["title"]): row["answers"] for row in rows}
+
+
+def cell_right(cell: dict | None, gold: Sequence[str]) -> bool:
+    """Right when the cell is empty and nothing answers the row, or when most of its sentences
+    are among those that do (the rule of eval/compare_cells.py)."""
+    if not cell or cell.get("marker") is None:
+        return not gold
+    text = cell.get("text") or ""
+    sentences = [text[s:e] for s, e in split_sentences(text)] or [text]
+    return 2 * sum(sentence in gold for sentence in sentences) > len(sentences)
+
+
+def labelled_cells(record: dict, labels: CellLabels) -> list[bool]:
+    """Right or wrong, for each cell of the record's table that a person labelled."""
+    table = record.get("table") or {"rows": [], "cells": []}
+    verdicts = []
+    for column, title in enumerate(record.get("papers", [])):
+        answers = labels.get((record.get("question"), title))
+        for row, cells in zip(table["rows"], table["cells"]):
+            if answers is not None and row in answers and column < len(cells):
+                verdicts.append(cell_right(cells[column], answers[row]))
+    return verdicts
+
+
 def comparison_metrics(records: Sequence[dict], gold: dict[str, list], facts: dict[str, list],
-                       relevant: Relevance | None = None) -> dict:
+                       cell_labels: CellLabels | None = None) -> dict:
     """Table and paragraph of the comparisons among `records` (kind "comparison")."""
     made = [r for r in records if r.get("kind") == "comparison" and not r.get("abstained")]
     if not made:
@@ -112,8 +145,8 @@ def comparison_metrics(records: Sequence[dict], gold: dict[str, list], facts: di
         "paragraph_contrasts": _mean(float(contrasts(r.get("sentences", []))) for r in made),
         "paragraph_own_sentences": own_share(made),
     }
-    if relevant is not None:
-        metrics["cell_relevance"] = _mean(relevant(row, text) for r in made for row, text in filled_cells(r))
+    if cell_labels:  # only comparisons of labelled papers are scored; None when there are none
+        metrics["table_cell_accuracy"] = _mean(v for r in made for v in labelled_cells(r, cell_labels))
     return metrics
 
 

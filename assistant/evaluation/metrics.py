@@ -77,13 +77,13 @@ def alce(record: dict, abstracts: dict[str, str], supports: Support) -> tuple[li
 
 def summarise(records: Sequence[dict], questions: dict[str, dict], abstracts: dict[str, str] | None = None,
               supports: Support | None = None, pipeline_supports: Support | None = None,
-              relevant: authorship.Relevance | None = None) -> dict[str, dict]:
+              cell_labels: authorship.CellLabels | None = None) -> dict[str, dict]:
     """Metrics per question type and overall ("all")."""
     groups: dict[str, list[dict]] = {"all": list(records)}
     for record in records:
         groups.setdefault(record["type"], []).append(record)
     judges = {"": supports, "pipeline_": pipeline_supports}
-    return {name: _group_metrics(group, questions, abstracts, judges, relevant)
+    return {name: _group_metrics(group, questions, abstracts, judges, cell_labels)
             for name, group in groups.items()}
 
 
@@ -107,7 +107,7 @@ def _judged(records, abstracts, judges, prefix: str) -> dict:
     return metrics
 
 
-def _group_metrics(records, questions, abstracts, judges, relevant) -> dict:
+def _group_metrics(records, questions, abstracts, judges, cell_labels) -> dict:
     gold = {r["id"]: questions[r["id"]].get("gold_titles", []) for r in records}
     facts = {r["id"]: questions[r["id"]].get("key_facts", []) for r in records}
     answered = [r for r in records if r.get("answer") is not None]
@@ -133,7 +133,7 @@ def _group_metrics(records, questions, abstracts, judges, relevant) -> dict:
     if answered:
         metrics.update(_answer_metrics(answered, gold, facts, abstracts, judges))
         metrics.update(authorship.answer_metrics(answered))
-        metrics.update(authorship.comparison_metrics(answered, gold, facts, relevant))
+        metrics.update(authorship.comparison_metrics(answered, gold, facts, cell_labels))
     return metrics
 
 

@@ -13,7 +13,7 @@ COLUMNS = [
     ("pipeline_alce_citation_precision", "ALCE P (pipeline judge)"),
     ("own_sentences", "own sentences"),
     ("table_paper_recall", "table papers R"), ("table_paper_precision", "table papers P"),
-    ("cell_relevance", "cell relevance"), ("table_key_facts", "table key facts"),
+    ("table_cell_accuracy", "table cell accuracy"), ("table_key_facts", "table key facts"),
     ("paragraph_key_facts", "paragraph key facts"), ("paragraph_contrasts", "paragraph contrasts"),
     ("paragraph_own_sentences", "paragraph own sentences"),
     ("topic_precision", "topic P"), ("topic_recall", "topic R"),

@@ -9,9 +9,10 @@ Baselines, all measured in the same run:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
+from assistant.evaluation.authorship import read_cell_labels
 from assistant.evaluation.metrics import summarise
 from assistant.evaluation.run import SEARCH_DEPTH, run, write_records
 from assistant.evaluation.scoring import (
@@ -21,6 +22,7 @@ from assistant.evaluation.scoring import (
 from assistant.models.generators import ExtractiveGenerator
 
 ROOT = Path(__file__).resolve().parents[2]
+CELL_LABELS = ROOT / "eval" / "compare_cells.jsonl"
 RETRIEVAL_BASELINES = {"dense_only": {"lexical": False}, "bm25_only": {"dense": False},
                        "no_title_boost": {"title_boost": 0.0}}
 BASELINES = ("extractive", *RETRIEVAL_BASELINES)
@@ -49,9 +51,9 @@ def search_records(retriever, questions: Sequence[dict]) -> list[dict]:
             for q in questions]
 
 
-def _cell_relevance(judge) -> Callable[[str, str], bool]:
-    """A filled table cell bears on its row when the scoring judge finds the row's label in it."""
-    return lambda row, cell: judge.support(row, [cell]) >= judge.threshold
+def _cell_labels() -> dict:
+    """The hand-labelled comparison cells (eval/compare_cells.jsonl), when the checkout has them."""
+    return read_cell_labels(CELL_LABELS) if CELL_LABELS.is_file() else {}
 
 
 def _sibling(out: Path, name: str) -> Path:
@@ -74,7 +76,7 @@ def evaluate(assistant, questions: Sequence[dict], out: Path, retrieval_only: bo
     abstracts = {p.title: p.abstract for p in assistant.papers()}
     scorer = score_judge or assistant.judge
     judged = {"abstracts": abstracts, "supports": judge_support(scorer),
-              "pipeline_supports": judge_support(assistant.judge), "relevant": _cell_relevance(scorer)}
+              "pipeline_supports": judge_support(assistant.judge), "cell_labels": _cell_labels()}
     quoted = write_records(run(extractive_assistant(assistant), questions, False, step and step(1)),
                            _sibling(out, "extractive"))
     baselines = {"extractive": summarise(quoted, by_id, **judged), **baselines}
