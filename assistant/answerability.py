@@ -36,7 +36,7 @@ _TRAILING = re.compile(r"\s+(?:use|uses|used|using|have|has|need|needs|take|take
                        r"adopt|adopts|apply|applies|report|reports|employ|employs|support|supports|"
                        r"rely on|train|trained|pre-?train|pre-?trained|derive|reach|achieve|learn|"
                        r"build|choose|be|scale|place|combine|call|cover|allow|generate|contain|handle|reduce|"
-                       r"improve|distil|distill|adapt|propose|predict|compare|give|with|when|during|for|on|in|to)"
+                       r"improve|distil|distill|adapt|propose|predict|compare|give|run|with|when|during|for|on|in|to)"
                        r"(?=\s|$).*$", re.I)
 _PRONOUN = re.compile(r"^(?:it|its|they|their|them|that|this|this model|the model)\b", re.I)
 _PASSIVE = re.compile(r"^(?:used|needed|required|taken)\s+(?:to\s+(?:train|pre-?train|build)|for|in|by)\s+",
@@ -204,11 +204,7 @@ class Answerability:
 
     @property
     def reason(self) -> Reason | None:
-        if not self.missing:
-            return None
-        phrases = list(self.missing)
-        return Reason(NOT_STATED, aspect=", ".join(phrases[:-1]) + (" and " if len(phrases) > 1 else "")
-                      + phrases[-1])
+        return Reason(NOT_STATED, aspects=self.missing) if self.missing else None
 
 
 def answerability(question: str, evidence: Sequence[Evidence],
