@@ -3,7 +3,8 @@
 The model never sees more than the numbered evidence sentences, and nothing it writes reaches the
 user before `assistant.checking` has kept, re-cited, replaced or dropped it. A question that nothing
 retrieved is close to, or whose evidence does not bear on it, is not answered: the Answer carries
-the reason instead.
+the reason instead; so is one whose evidence is on the topic but does not state what it asks
+(`assistant.answerability`).
 """
 
 from __future__ import annotations
@@ -17,7 +18,9 @@ from assistant.citations import citations_for
 from assistant.models.generators import Generator
 from assistant.models.judges import SupportJudge
 from assistant.prompts import Prompt, format_sources
-from assistant.schema import NO_EVIDENCE, NO_RELEVANT_PASSAGE, Answer, Evidence, Passage, Reason, SentenceCheck
+from assistant.schema import (
+    NO_EVIDENCE, NO_RELEVANT_PASSAGE, Answer, Evidence, Passage, Reason, SentenceCheck,
+)
 from assistant.writing import best_quotes, shown_text, write_checked
 
 

@@ -4,10 +4,11 @@ Retrieval and evidence selection find sentences on the question's topic; a quest
 learning-rate schedule of LLaMA 2" can get on-topic sentences that state no schedule. This module
 reads the asked aspects from the question's wording (the number of "how many X", the head noun
 phrase of "what/which X does Y ...", "what is the X of Y"), and a sentence carries an aspect when it
-names the aspect's telling word or a cue of it from a small lexicon of words of ML abstracts. A
-sentence counts only when its evidence score reaches `min_score`: an abstract that mentions "learning
-rates" in passing does not state another model's schedule. What is not carried comes back as a
-NOT_STATED reason naming it; the caller abstains when nothing asked is carried.
+names the aspect's telling word or a cue of it from a small lexicon of words of ML abstracts, and,
+when the question names whose aspect it is, that name is in the sentence or its paper's title (a
+paper comparing cosine schedules does not state LLaMA 2's). A sentence counts only when its
+evidence score reaches `min_score`. What is not carried comes back as a NOT_STATED reason naming
+it; the caller abstains when nothing asked is carried.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from assistant.schema import NOT_STATED, Evidence, Reason
-from assistant.text import asked_quantity, states_quantity, stems
+from assistant.text import Quantity, asked_quantity, states_quantity, stems
 
 MIN_CARRIER_SCORE = 0.0  # chosen by eval/tune.py on the tune split of eval/questions.jsonl
 _AUX = r"(?:does|do|did|is|are|was|were|has|have|had|can|could|would|will|should)"
@@ -27,20 +28,22 @@ _WHAT_ASPECT = re.compile(
 _WHAT_IS_THE = re.compile(
     r"\bwhat\s+(?:is|are|was|were)\s+the\s+(?P<what>(?:[\w\-]+\s+){0,3}?[\w\-]+?)\s+(?:used\s+)?"
     r"(?:of|for|in|by)\s+(?P<who>.+)$", re.I)
+_HOW_MANY_WHO = re.compile(rf"\bhow\s+(?P<much>many|much)\s+(?P<what>.+?)\s+{_AUX}\s+(?P<who>.+)$",
+                           re.I)
 # A new clause starts at ", what ...", ", and how ..." or "and how ..." ("What X and which Y does Z
 # use?" stays one clause: its aspects share one subject).
-_HOW_MANY_WHO = re.compile(rf"\bhow\s+(?P<much>many|much)\s+(?P<what>.+?)\s+{_AUX}\s+(?P<who>.+)$", re.I)
 _CLAUSE = re.compile(r",\s*(?:and\s+)?(?=(?:what|which|how|why|where|when|on|in|by|to)\b)|"
                      r"\s+and\s+(?=(?:how|why|where|when|on what|in what|by how|to what)\b)", re.I)
-_TRAILING = re.compile(r"\s+(?:use|uses|used|using|have|has|need|needs|take|takes|introduce|introduces|"
-                       r"adopt|adopts|apply|applies|report|reports|employ|employs|support|supports|"
-                       r"rely on|train|trained|pre-?train|pre-?trained|derive|reach|achieve|learn|"
-                       r"build|choose|be|scale|place|combine|call|cover|allow|generate|contain|handle|reduce|"
-                       r"improve|distil|distill|adapt|propose|predict|compare|give|run|with|when|during|for|on|in|to)"
-                       r"(?=\s|$).*$", re.I)
+# The subject ends where its verb or a preposition starts: "GaLore [use when pre-training ...]".
+_TRAILING = re.compile(
+    r"\s+(?:use|uses|used|using|have|has|need|needs|take|takes|introduce|introduces|adopt|adopts|"
+    r"apply|applies|report|reports|employ|employs|support|supports|rely on|train|trained|pre-?train|"
+    r"pre-?trained|derive|reach|achieve|learn|build|choose|be|scale|place|combine|call|cover|allow|"
+    r"generate|contain|handle|reduce|improve|distil|distill|adapt|propose|predict|compare|give|run|"
+    r"with|when|during|for|on|in|to)(?=\s|$).*$", re.I)
 _PRONOUN = re.compile(r"^(?:it|its|they|their|them|that|this|this model|the model)\b", re.I)
-_PASSIVE = re.compile(r"^(?:used|needed|required|taken)\s+(?:to\s+(?:train|pre-?train|build)|for|in|by)\s+",
-                      re.I)
+_PASSIVE = re.compile(
+    r"^(?:used|needed|required|taken)\s+(?:to\s+(?:train|pre-?train|build)|for|in|by)\s+", re.I)
 # Words that name the kind of answer, not the thing asked: "masking *strategy*", "batch *size*",
 # "what *paper*". They are dropped, so the telling word is the one before them.
 _GENERIC = frozenset(stems(
@@ -95,17 +98,18 @@ class Aspect:
 
     phrase: str
     cues: re.Pattern | None = None
-    quantity: object = None  # assistant.text.Quantity, for "how many X"
+    quantity: Quantity | None = None  # for "how many X": a number of the asked kind
     subject: re.Pattern | None = None  # the names of whose aspect it is ("LLaMA 2")
 
-    def carried_by(self, sentence: str, title: str = "") -> bool:
-        """The sentence states the aspect, of the asked subject when it names one: a cosine schedule
-        in a paper on schedules is not LLaMA 2's schedule."""
+    def carried_by(self, sentence: str, paper: str = "") -> bool:
+        """The sentence states the aspect, of the asked subject when it names one (in the sentence
+        or in `paper`, what is known of its paper: a cosine schedule in a paper on schedules is not
+        LLaMA 2's schedule)."""
         if self.quantity is not None and not states_quantity(sentence, self.quantity):
             return False
         if self.cues is not None and self.cues.search(sentence) is None:
             return False
-        return self.subject is None or self.subject.search(f"{title}\n{sentence}") is not None
+        return self.subject is None or self.subject.search(f"{paper}\n{sentence}") is not None
 
 
 @dataclass(frozen=True)
@@ -168,7 +172,8 @@ def _clause_aspects(clause: str, subject: str) -> tuple[list[Aspect], str]:
         phrase, cues = quantity.aspect, None
         if match is not None and match.re is _HOW_MANY_WHO:
             many = match.group("much").lower() == "many"
-            phrase = f"the {'number' if many else 'amount'} of {match.group('what')}" + (f" of {who}" if who else "")
+            phrase = f"the {'number' if many else 'amount'} of {match.group('what')}"
+            phrase += f" of {who}" if who else ""
             # "how many attention heads": with no unit known for the noun, any number will not do
             cues = _cues(match.group("what")) if many and quantity.cues.pattern == "." else None
         return [Aspect(phrase, cues, quantity, names)], who or subject
@@ -207,12 +212,22 @@ class Answerability:
         return Reason(NOT_STATED, aspects=self.missing) if self.missing else None
 
 
+def paper_context(evidence: Sequence[Evidence]) -> dict[str, str]:
+    """paper id -> its title and evidence sentences: where a paper says its own name ("we propose
+    GAPretrain") when a later sentence only says "we achieve"."""
+    context: dict[str, list[str]] = {}
+    for e in evidence:
+        context.setdefault(e.paper_id, [e.title]).append(e.text)
+    return {paper_id: "\n".join(parts) for paper_id, parts in context.items()}
+
+
 def answerability(question: str, evidence: Sequence[Evidence],
                   min_score: float = MIN_CARRIER_SCORE) -> Answerability:
     """Which asked aspects no evidence sentence scoring `min_score` or more carries."""
     question_asks = asked(question)
+    context = paper_context(evidence)
     carriers = [e for e in evidence if e.score >= min_score]
     missing = tuple(a.phrase for a in question_asks.aspects
-                    if not any(a.carried_by(e.text, e.title) for e in carriers))
-    whole = bool(missing) and question_asks.unchecked == 0 and len(missing) == len(question_asks.aspects)
+                    if not any(a.carried_by(e.text, context[e.paper_id]) for e in carriers))
+    whole = bool(missing) and not question_asks.unchecked and len(missing) == len(question_asks.aspects)
     return Answerability(missing, whole)

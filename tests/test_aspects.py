@@ -91,8 +91,9 @@ def test_nothing_asked_stated_is_not_answered_and_names_the_aspect():
 def test_a_question_of_two_aspects_is_answered_and_names_the_part_not_stated(fake_embedder):
     question = "What masking ratio does VideoMAE use, and what learning-rate schedule does it use?"
     generator = ScriptedGenerator("VideoMAE masks 90% to 95% of the video [1].")
-    *_, answer = answer_stream(question, [], _evidence(VIDEOMAE), generator, EvidenceJudge(fake_embedder),
-                               load_prompt("answer"), AnswerSettings(min_evidence=0.0))
+    *_, answer = answer_stream(question, [], _evidence(VIDEOMAE), generator,
+                               EvidenceJudge(fake_embedder), load_prompt("answer"),
+                               AnswerSettings(min_evidence=0.0))
     assert not answer.abstained and answer.text
     assert answer.reason.aspects == ("the learning-rate schedule of VideoMAE",)
     html = render_answer(answer, [])
