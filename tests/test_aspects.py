@@ -12,6 +12,7 @@ from assistant.prompts import load_prompt
 from assistant.schema import NOT_STATED, Answer, Evidence, Reason
 from assistant.ui.render import render_answer
 from assistant.wording import answer_text, describe
+from assistant.writing import best_quotes
 from conftest import ScriptedGenerator
 
 COSINE = ("Beyond Cosine Decay: On the effectiveness of Infinite Learning Rate Schedule for "
@@ -105,3 +106,12 @@ def test_an_abstention_for_an_unstated_aspect_is_shown_in_the_chat():
     answer = Answer(question="q", text="", abstained=True, citations=[], passages=[], reason=reason)
     assert "The abstracts do not state the learning rate of X and the batch size of X." in \
         render_answer(answer, [])
+
+
+def test_quoted_fallback_gives_the_sentence_naming_the_asked_aspect():
+    other = ("SecureBERT: A Domain-Specific Language Model for Cybersecurity",
+             "SecureBERT has been trained using a large corpus of cybersecurity text.")
+    evidence = [Evidence(1, "p", other[0], other[1], 0, 10, 0.9),
+                Evidence(2, "p", SECUREBERT[0], SECUREBERT[1], 20, 40, 0.5)]
+    quotes = best_quotes("What tokenizer does SecureBERT use?", evidence, count=1)
+    assert [e.marker for e in quotes] == [2]
