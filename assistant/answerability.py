@@ -155,7 +155,8 @@ def subject_names(subject: str) -> re.Pattern | None:
 
 
 def _subject(who: str) -> str:
-    who = _TRAILING.sub("", _PASSIVE.sub("", who.strip().rstrip("?").strip()))
+    # " " first: a subject that starts with its verb ("used when ...") has none
+    who = _TRAILING.sub("", " " + _PASSIVE.sub("", who.strip().rstrip("?").strip()))
     return who.strip(" ,")
 
 

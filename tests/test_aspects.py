@@ -74,8 +74,17 @@ def test_evidence_under_the_carrier_score_does_not_count():
 
 
 def test_a_count_of_an_unknown_noun_needs_that_noun_not_any_number():
-    question = "How many attention heads does the SMPLest-X ViT-Huge backbone use?"
+    question = "How many attention heads does SMPLest-X use?"
     assert answerability(question, _evidence(SMPLEST)).nothing_stated  # "two ... architectures"
+
+
+def test_a_lexicon_cue_states_the_aspect_without_its_word():
+    warmup = ("Continual Pre-Training of Large Language Models: How to (re)warm your model?",
+              "We experiment with different pre-training checkpoints, various maximum learning rates, "
+              "and various warmup lengths.")
+    question = "What learning-rate schedule is used when continually pre-training large language models?"
+    assert asked(question).aspects[0].phrase == "the learning-rate schedule"
+    assert answerability(question, _evidence(warmup)).missing == ()  # warm-up is a schedule
 
 
 def test_nothing_asked_stated_is_not_answered_and_names_the_aspect():
