@@ -40,10 +40,13 @@ _TRAILING = re.compile(
     r"apply|applies|report|reports|employ|employs|support|supports|rely on|train|trained|pre-?train|"
     r"pre-?trained|derive|reach|achieve|learn|build|choose|be|scale|place|combine|call|cover|allow|"
     r"generate|contain|handle|reduce|improve|distil|distill|adapt|propose|predict|compare|give|run|"
+    r"release|released|"
     r"with|when|during|for|on|in|to)(?=\s|$).*$", re.I)
 _PRONOUN = re.compile(r"^(?:it|its|they|their|them|that|this|this model|the model)\b", re.I)
+# "[used to train] X", "are [in] the training set of X": the subject follows
 _PASSIVE = re.compile(
-    r"^(?:used|needed|required|taken)\s+(?:to\s+(?:train|pre-?train|build)|for|in|by)\s+", re.I)
+    r"^(?:(?:used|needed|required|taken)\s+(?:to\s+(?:train|pre-?train|build)|for|in|by)|in|of|for|on)\s+",
+    re.I)
 # Words that name the kind of answer, not the thing asked: "masking *strategy*", "batch *size*",
 # "what *paper*". They are dropped, so the telling word is the one before them.
 _GENERIC = frozenset(stems(
