@@ -146,6 +146,7 @@ def test_evidence_selection_favours_the_sentence_carrying_the_asked_aspect():
              "automation for many critical cybersecurity tasks that would otherwise rely on human "
              "expertise and time-consuming manual efforts.")
     paper = Paper("p", SECUREBERT[0], f"{first} {SECUREBERT[1]}")
-    question = "Which tokenizer does the cybersecurity language model SecureBERT use for cybersecurity text?"
+    question = ("Which tokenizer does the cybersecurity language model SecureBERT use for "
+                "cybersecurity text?")
     chosen = select_evidence(question, [paper], _FlatEmbedder(), 1)  # the first shares more words
     assert "customized tokenizer" in chosen[0].text
