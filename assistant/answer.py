@@ -3,7 +3,8 @@
 The model never sees more than the numbered evidence sentences, and nothing it writes reaches the
 user before `assistant.checking` has kept, re-cited, replaced or dropped it. A question that nothing
 retrieved is close to, or whose evidence does not bear on it, is not answered: the Answer carries
-the reason instead.
+the reason instead; so is one whose evidence is on the topic but does not state what it asks
+(`assistant.answerability`).
 """
 
 from __future__ import annotations
@@ -12,14 +13,14 @@ import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
+from assistant.answerability import MIN_CARRIER_SCORE, answerability
 from assistant.citations import citations_for
 from assistant.models.generators import Generator
 from assistant.models.judges import SupportJudge
 from assistant.prompts import Prompt, format_sources
 from assistant.schema import (
-    NO_EVIDENCE, NO_RELEVANT_PASSAGE, NOT_STATED, Answer, Evidence, Passage, Reason, SentenceCheck,
+    NO_EVIDENCE, NO_RELEVANT_PASSAGE, Answer, Evidence, Passage, Reason, SentenceCheck,
 )
-from assistant.text import asked_quantity, asks_several, states_quantity
 from assistant.writing import best_quotes, shown_text, write_checked
 
 
@@ -29,6 +30,7 @@ class AnswerSettings:
     min_relevance: float = 0.35
     min_evidence: float = 0.625
     max_new_tokens: int = 160
+    min_carrier_score: float = MIN_CARRIER_SCORE  # an asked aspect counts only in evidence this good
 
 
 def too_far(passages: Sequence[Passage], named: frozenset[str], min_relevance: float) -> bool:
@@ -68,9 +70,12 @@ def answer_stream(
         reason = Reason(NO_EVIDENCE if evidence else NO_RELEVANT_PASSAGE)
         yield not_answered(question, reason, passages, evidence, models)
         return
-    unstated = unstated_quantity(question, evidence)
-    if unstated and not asks_several(question):  # the number asked for is the whole question
-        yield not_answered(question, unstated, passages, evidence, models)
+    # On the topic is not enough: the evidence must carry what is asked ("the learning-rate
+    # schedule of LLaMA 2"). When it carries none of it, there is nothing to answer; when it
+    # carries a part, the answer says which part the abstracts do not state.
+    unstated = answerability(question, evidence, settings.min_carrier_score)
+    if unstated.nothing_stated:
+        yield not_answered(question, unstated.reason, passages, evidence, models)
         return
     messages = prompt.messages(question=question, sources=format_sources(evidence))
     checks: list[SentenceCheck] = []
@@ -83,13 +88,5 @@ def answer_stream(
     yield Answer(question=question, text=shown_text(checks), abstained=False,
                  citations=citations_for(markers, evidence), passages=list(passages),
                  evidence=evidence, sentences=checks, prompt=prompt.name, models=models,
-                 seconds=time.perf_counter() - started, reason=unstated)
+                 seconds=time.perf_counter() - started, reason=unstated.reason)
 
-
-def unstated_quantity(question: str, evidence: Sequence[Evidence]) -> Reason | None:
-    """NOT_STATED when the question asks for a number ("How many parameters does X have?") and no
-    evidence sentence gives a number of that kind: the abstracts are on the topic, not on the ask."""
-    quantity = asked_quantity(question)
-    if quantity is None or any(states_quantity(e.text, quantity) for e in evidence):
-        return None
-    return Reason(NOT_STATED, aspect=quantity.aspect)

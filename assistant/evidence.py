@@ -10,15 +10,17 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from assistant.answerability import asked as asked_aspects
 from assistant.models.embedders import Embedder
 from assistant.schema import Evidence, Paper
-from assistant.text import asked_quantity, content_terms, is_boilerplate, split_sentences, states_quantity
+from assistant.text import content_terms, is_boilerplate, split_sentences
 
 MAX_PER_PAPER = 3  # keeps one long abstract from crowding out the others
 RANK_DECAY = 0.03  # a small prior for the retriever's order: earlier papers win near-ties
 OVERLAP_WEIGHT = 0.3  # stemmed question words in the sentence: "distil" finds "distillation"
 BOILERPLATE_PENALTY = 0.3  # "code is available at ..." answers no question
 QUANTITY_BONUS = 0.15  # "What accuracy does X reach?": the sentence with the accuracy answers it
+# (any asked aspect: "What tokenizer does X use?" -> the sentence naming X's tokenizer)
 
 
 def select_evidence(
@@ -36,13 +38,14 @@ def select_evidence(
     texts = [paper.abstract[s:e] for _, paper, (s, e) in candidates]
     similarity = embedder.embed(texts) @ embedder.embed_query(question)
     asked = content_terms(question)
-    quantity = asked_quantity(question)
+    aspects = asked_aspects(question).aspects
     scores = []
     for (rank, paper, _), text, sim in zip(candidates, texts, similarity):
         overlap = len(asked & content_terms(text)) / max(len(asked), 1)
         prior = 0.1 if paper.paper_id in named else -RANK_DECAY * rank
         penalty = BOILERPLATE_PENALTY if is_boilerplate(text) else 0.0
-        bonus = QUANTITY_BONUS if quantity and states_quantity(text, quantity) else 0.0
+        carried = any(a.carried_by(text, f"{paper.title}\n{paper.abstract}") for a in aspects)
+        bonus = QUANTITY_BONUS if carried else 0.0
         scores.append(float(sim) + OVERLAP_WEIGHT * overlap + prior + bonus - penalty)
     return _pick(candidates, np.asarray(scores), limit)
 

@@ -37,7 +37,8 @@ def answer_dict(answer: Answer) -> dict:
 def reason_dict(reason: Reason | None) -> dict | None:
     if reason is None:
         return None
-    return {"kind": reason.kind, "names": list(reason.names), "aspect": reason.aspect}
+    return {"kind": reason.kind, "names": list(reason.names), "aspect": reason.aspect,
+            "aspects": list(reason.aspects)}
 
 
 def result_dict(result: Answer | Comparison) -> dict:

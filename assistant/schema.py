@@ -194,7 +194,7 @@ class SentenceCheck:
 NOT_IN_CORPUS = "not_in_corpus"  # names: coined names found nowhere in the corpus
 NO_RELEVANT_PASSAGE = "no_relevant_passage"  # nothing retrieved is close to the question
 NO_EVIDENCE = "no_evidence"  # the retrieved abstracts are near, but no sentence bears on it
-NOT_STATED = "not_stated"  # aspect: what the question asks that no sentence states
+NOT_STATED = "not_stated"  # aspect / aspects: what the question asks that no sentence states
 ONE_PAPER = "one_paper"  # names: the only paper a comparison found (nothing to compare it with)
 NO_PAPER = "no_paper"  # a comparison found no paper at all
 
@@ -207,6 +207,7 @@ class Reason:
     kind: str  # one of the constants above
     names: tuple[str, ...] = ()
     aspect: str | None = None
+    aspects: tuple[str, ...] = ()  # NOT_STATED: each asked part no evidence sentence states
 
 
 @dataclass(frozen=True)

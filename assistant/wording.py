@@ -37,7 +37,7 @@ def describe(reason: Reason | None) -> str:
         return (f"{NOT_ANSWERED} The closest abstracts are on the topic, but no sentence of them "
                 "bears on what is asked.")
     if reason.kind == NOT_STATED:
-        return f"The abstracts do not state {reason.aspect or 'what is asked'}."
+        return f"The abstracts do not state {joined(reason.aspects) or reason.aspect or 'what is asked'}."
     if reason.kind == ONE_PAPER:
         return (f"Only one paper in the corpus matches this question ({joined(reason.names)}): "
                 "there is nothing to compare it with.")

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
+from assistant.answerability import asked, paper_context
 from assistant.checking import check_sentence, extractive_fallback, stream_sentences
 from assistant.citations import strip_markers
 from assistant.models.generators import Generator
 from assistant.models.judges import SupportJudge
 from assistant.schema import Evidence, SentenceCheck, normalise_title
-from assistant.text import asked_quantity, content_terms, states_quantity
+from assistant.text import content_terms
 
 MAX_SENTENCES = 4  # a short answer: the 135M default model rambles and repeats after that
 MAX_WRITTEN = 6  # sentences read from the model, shown or not, before it is stopped
@@ -44,14 +45,14 @@ def write_checked(
 
 def best_quotes(question: str, evidence: Sequence[Evidence], count: int = 2) -> list[Evidence]:
     """The evidence sentences to quote when no model sentence survives: those of the best-ranked
-    paper first (evidence comes grouped by paper in retrieval order), and within a paper a sentence
-    giving the number the question asks for before the others ("What mAP does X reach?" quotes
-    the sentence with "46.2 mAP"), then by score; shown in marker order."""
-    quantity = asked_quantity(question)
+    paper first (evidence comes grouped by paper in retrieval order), and within a paper the
+    sentences carrying more of what the question asks before the others ("What mAP does X reach?"
+    quotes the sentence with "46.2 mAP", "What tokenizer ..." the one naming it), then by score;
+    shown in marker order."""
+    aspects, context = asked(question).aspects, paper_context(evidence)
     rank = {pid: i for i, pid in enumerate(dict.fromkeys(e.paper_id for e in evidence))}
-    ranked = sorted(evidence, key=lambda e: (rank[e.paper_id],
-                                             not (quantity and states_quantity(e.text, quantity)),
-                                             -e.score))
+    ranked = sorted(evidence, key=lambda e: (
+        rank[e.paper_id], -sum(a.carried_by(e.text, context[e.paper_id]) for a in aspects), -e.score))
     return sorted(ranked[:count], key=lambda e: e.marker)
 
 

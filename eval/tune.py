@@ -9,6 +9,9 @@ Usage: .venv/bin/python eval/tune.py [--questions eval/questions.jsonl] [--inges
   paper was retrieved and the best evidence score; every grid pair is then scored from those
   values. Objective: abstention accuracy on unanswerable + (1 - false abstention) on answerable
   questions (comparative questions go through `compare` and are left out).
+- min_carrier_score (assistant.answerability): from the same pass, each question's evidence
+  sentences and scores; a question abstains also when no evidence sentence scoring at least this
+  carries what it asks (nothing_stated). Chosen jointly with the two above, same objective.
 - topic_threshold, topic_margin: the digest's topic filter on the tune topic questions at each grid
   pair (scores computed once per question). Objective: mean precision among the pairs whose mean
   recall against the gold lists is at least 0.8 (the target), then F1.
@@ -31,6 +34,7 @@ from assistant import environment  # noqa: E402
 
 RELEVANCE_GRID = [round(0.20 + 0.025 * i, 3) for i in range(17)]  # 0.20 .. 0.60
 EVIDENCE_GRID = [round(0.40 + 0.025 * i, 3) for i in range(15)]  # 0.40 .. 0.75
+CARRIER_GRID = [round(0.025 * i, 3) for i in range(33)]  # 0 .. 0.80
 TOPIC_GRID = [round(0.30 + 0.025 * i, 3) for i in range(17)]  # 0.30 .. 0.70
 MARGIN_GRID = [round(0.10 + 0.0125 * i, 4) for i in range(25)]  # 0.10 .. 0.40
 TOPIC_RECALL = 0.8  # the filter's target: best precision among settings that keep this recall
@@ -40,9 +44,12 @@ def abstention_signals(assistant, questions: list[dict]) -> list[dict]:
     """Per non-comparative question: what the abstention thresholds are compared with."""
     from assistant.evaluation.suite import extractive_assistant
     from assistant.reports import Comparison
+    from assistant.schema import NOT_STATED
 
     quiet = extractive_assistant(assistant)
     quiet.settings = assistant.settings.model_copy(update={"min_relevance": 0.0, "min_evidence": 0.0})
+    # not_stated at this pass is the answerability rule at its current threshold: it is scored
+    # below from the recorded evidence instead, at every grid value
     signals = []
     for question in questions:
         if question["type"] == "compare":
@@ -53,17 +60,32 @@ def abstention_signals(assistant, questions: list[dict]) -> list[dict]:
         named = set(quiet.resolver().in_question(question["question"]).paper_ids)
         signals.append({
             "answerable": question["type"] != "unanswerable",
-            "forced": answer.abstained,  # abstains at 0/0: a name the corpus lacks, or no evidence
+            "question": question["question"],
+            # abstains at 0/0: a name the corpus lacks, or no evidence
+            "forced": answer.abstained and answer.reason.kind != NOT_STATED,
             "named": bool(named & {p.paper_id for p in answer.passages}),
             "similarity": max((p.dense_similarity or 0.0 for p in answer.passages), default=0.0),
-            "evidence": max((e.score for e in answer.evidence), default=0.0)})
+            "evidence": max((e.score for e in answer.evidence), default=0.0),
+            "sentences": answer.evidence})
     return signals
 
 
-def abstention_score(signals: list[dict], min_relevance: float, min_evidence: float) -> float:
+def add_answerability(signals: list[dict]) -> None:
+    """Per signal and carrier grid value: does the answerability rule abstain?"""
+    from assistant.answerability import MIN_CARRIER_SCORE, answerability
+
+    for s in signals:
+        s["nothing_stated"] = {c: answerability(s["question"], s["sentences"], c).nothing_stated
+                               for c in [*CARRIER_GRID, MIN_CARRIER_SCORE]}
+
+
+def abstention_score(signals: list[dict], min_relevance: float, min_evidence: float,
+                     min_carrier: float | None) -> float:
+    """The objective; `min_carrier` None scores the pipeline without the answerability rule."""
     def abstains(s):
         return s["forced"] or (not s["named"] and s["similarity"] < min_relevance) \
-            or s["evidence"] < min_evidence
+            or s["evidence"] < min_evidence \
+            or (min_carrier is not None and s["nothing_stated"][min_carrier])
 
     answerable = [s for s in signals if s["answerable"]]
     unanswerable = [s for s in signals if not s["answerable"]]
@@ -126,6 +148,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--ingest", type=Path, default=None)
     args = parser.parse_args(argv)
     environment.apply()
+    from assistant.answerability import MIN_CARRIER_SCORE
     from assistant.cli.eval import assistant_for
     from assistant.evaluation.questions import load_questions
 
@@ -134,8 +157,11 @@ def main(argv: list[str]) -> int:
         system = assistant_for(args.ingest, stack)
         current = system.settings
         signals = abstention_signals(system, tune)
-        pairs = {(r, e): abstention_score(signals, r, e) for r in RELEVANCE_GRID for e in EVIDENCE_GRID}
-        (relevance, evidence), score = best(pairs, (current.min_relevance, current.min_evidence))
+        add_answerability(signals)
+        now = (current.min_relevance, current.min_evidence, MIN_CARRIER_SCORE)
+        triples = {(r, e, c): abstention_score(signals, r, e, c) for r in RELEVANCE_GRID
+                   for e in EVIDENCE_GRID for c in CARRIER_GRID}
+        (relevance, evidence, carrier), score = best(triples, now)
         topics = [q for q in tune if q["type"] == "topic"]
         now_topic = (current.topic_threshold, current.topic_margin)
         topic_signal = topic_signals(system, topics)
@@ -144,8 +170,10 @@ def main(argv: list[str]) -> int:
           f"abstention, {len(topics)} topic questions")
     print(f"min_relevance: chosen {relevance} (current {current.min_relevance})")
     print(f"min_evidence: chosen {evidence} (current {current.min_evidence})")
+    print(f"min_carrier_score: chosen {carrier} (current {MIN_CARRIER_SCORE})")
     print(f"  abstention objective (abstain ok + answered ok, max 2): chosen {score:.3f}, current "
-          f"{abstention_score(signals, current.min_relevance, current.min_evidence):.3f}")
+          f"{abstention_score(signals, *now):.3f}, without the answerability rule "
+          f"{abstention_score(signals, current.min_relevance, current.min_evidence, None):.3f}")
     print(f"topic_threshold, topic_margin: chosen {topic} (current {now_topic})")
     for name, pair in (("chosen", topic), ("current", now_topic)):
         precision, recall = topic_precision_recall(topic_signal, *pair)

@@ -4,7 +4,8 @@ the sentence that answers (real abstract text from the sample corpus)."""
 
 import pytest
 
-from assistant.answer import AnswerSettings, answer_stream, unstated_quantity
+from assistant.answer import AnswerSettings, answer_stream
+from assistant.answerability import answerability
 from assistant.checking import check_sentence, extractive_fallback
 from assistant.models.judges import EvidenceJudge
 from assistant.prompts import load_prompt
@@ -69,8 +70,8 @@ def test_question_for_a_number_the_evidence_lacks_is_not_answered_and_says_what(
 def test_a_question_of_several_parts_is_answered_and_notes_the_part_not_stated():
     question = "What does VietASR outperform, and how many parameters does it have?"
     assert asks_several(question)
-    reason = unstated_quantity(question, _evidence(VIETASR))
-    assert reason is not None and "parameters" in describe(reason)
+    unstated = answerability(question, _evidence(VIETASR))
+    assert not unstated.nothing_stated and "parameters" in describe(unstated.reason)
 
 
 def test_quoted_fallback_gives_the_sentence_with_the_numbers_asked_for():

@@ -1,8 +1,10 @@
 """The question-file format and its one validator, shared by `assistant eval` and eval/check_questions.py.
 
 A question file holds one JSON object a line: id, type, question, gold_titles, key_facts, and
-optionally reference_answer (text), named (factual: does the question name its paper?) and split
-("tune" or "test": thresholds are chosen on tune, figures are reported on test). `strict` (the
+optionally reference_answer (text), named (factual: does the question name its paper?), split
+("tune" or "test": thresholds are chosen on tune, figures are reported on test) and round (the
+batch of questions it was written in, 1 when absent: a later round is split on its own, so adding
+questions never moves an earlier one between tune and test). `strict` (the
 project's own dev sets) also requires reference_answer, split, and named on factual questions.
 """
 
@@ -17,7 +19,7 @@ TYPES = ("factual", "compare", "topic", "unanswerable")
 SPLITS = ("tune", "test")
 REQUIRED: dict[str, type] = {"id": str, "type": str, "question": str, "gold_titles": list,
                              "key_facts": list}
-OPTIONAL: dict[str, type] = {"reference_answer": str, "named": bool, "split": str}
+OPTIONAL: dict[str, type] = {"reference_answer": str, "named": bool, "split": str, "round": int}
 
 
 def question_problems(record: object, strict: bool = False) -> list[str]:
@@ -90,14 +92,15 @@ TUNE_SHARE = 0.5
 
 
 def assign_splits(questions: list[dict], seed: int = SPLIT_SEED) -> dict[str, str]:
-    """id -> "tune" | "test": within each type, ids sorted then shuffled with `seed`; the first
-    half (rounded down) tunes, the rest is reported. Stratified, so both parts have every type."""
+    """id -> "tune" | "test": within each type (and round), ids sorted then shuffled with `seed`;
+    the first half (rounded down) tunes, the rest is reported. Stratified, so both parts have every
+    type; by round, so a later round leaves the split of the earlier ones as it was."""
     import random
 
     splits = {}
-    for kind in sorted({q["type"] for q in questions}):
-        ids = sorted(q["id"] for q in questions if q["type"] == kind)
-        random.Random(f"{seed}:{kind}").shuffle(ids)
+    for kind, batch in sorted({(q["type"], q.get("round", 1)) for q in questions}):
+        ids = sorted(q["id"] for q in questions if q["type"] == kind and q.get("round", 1) == batch)
+        random.Random(f"{seed}:{kind}" + (f":{batch}" if batch != 1 else "")).shuffle(ids)
         cut = int(len(ids) * TUNE_SHARE)
         splits.update({qid: "tune" if index < cut else "test" for index, qid in enumerate(ids)})
     return splits
