@@ -29,9 +29,9 @@ class FakeYes:
         return self.probability
 
 
-def _judge(probability: float, threshold: float = 0.5) -> tuple[EntailmentJudge, FakeYes]:
+def _judge(probability: float, threshold: float = 0.5, names: bool = True) -> tuple[EntailmentJudge, FakeYes]:
     model = FakeYes(probability)
-    return EntailmentJudge(model, threshold, load_prompt("entail", PROMPTS)), model
+    return EntailmentJudge(model, threshold, load_prompt("entail", PROMPTS), names=names), model
 
 
 def test_score_is_the_models_yes_probability_and_the_prompt_holds_premise_and_claim():
@@ -52,6 +52,17 @@ def test_rule_gate_vetoes_before_the_model_is_asked(claim):
     judge, model = _judge(0.99)
     assert judge.support(claim, [SOURCE]) == 0.0
     assert model.asked == []
+
+
+def test_without_the_name_gate_a_name_the_source_lacks_is_the_models_to_judge():
+    claim = "TinyCLIP can reduce the size of CLIP ViT-B/32 by 50% on Kinetics."
+    gated, gated_model = _judge(0.9)
+    assert gated.support(claim, [SOURCE]) == 0.0 and gated_model.asked == []
+    judge, model = _judge(0.9, names=False)
+    assert judge.support(claim, [SOURCE]) == pytest.approx(0.9) and len(model.asked) == 1
+    assert judge.support(claim.replace("50%", "75%"), [SOURCE]) == 0.0  # numbers still veto
+    assert judge.support(claim.replace("reduce", "increase"), [SOURCE]) == 0.0  # and directions
+    assert len(model.asked) == 1
 
 
 def test_empty_claim_or_sources_score_zero_without_asking():

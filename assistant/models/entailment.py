@@ -24,16 +24,18 @@ class YesProbabilityModel(Protocol):
 class EntailmentJudge:
     """Support = P(yes | "does the premise support the claim?"), after the rule gate."""
 
-    def __init__(self, model: YesProbabilityModel, threshold: float = 0.5, prompt: Prompt | None = None):
+    def __init__(self, model: YesProbabilityModel, threshold: float = 0.5, prompt: Prompt | None = None,
+                 names: bool = True):
         self.model = model
         self.threshold = threshold
         self.prompt = prompt or load_prompt("entail")
         self.name = getattr(model, "name", type(model).__name__)
+        self.names = names  # False: a name the source lacks is the model's to judge, not a veto
 
     def support(self, claim: str, sources: Sequence[str]) -> float:
         claim = strip_markers(claim)
         premise = " ".join(source.strip() for source in sources)
-        if not claim or not premise or not consistent(claim, premise):
+        if not claim or not premise or not consistent(claim, premise, self.names):
             return 0.0
         probability = self.model.yes_probability(self.prompt.messages(premise=premise, claim=claim))
         return max(0.0, min(1.0, float(probability)))
