@@ -17,6 +17,7 @@ reported on its test half and on the corpus test half.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import sys
 import time
@@ -52,14 +53,20 @@ def load_set(spec: str) -> list[dict]:
 
 def stratum(row: dict) -> str:
     """Which gates let the pair through: "rules" (both), "names" (only the name-free one), "vetoed"."""
-    if consistent(row["claim"], row["source"]):
+    return _stratum(row["claim"], row["source"])
+
+
+@functools.lru_cache(maxsize=None)  # the report asks again at every threshold
+def _stratum(claim: str, source: str) -> str:
+    if consistent(claim, source):
         return "rules"
-    return "names" if consistent(row["claim"], row["source"], names=False) else "vetoed"
+    return "names" if consistent(claim, source, names=False) else "vetoed"
 
 
-def score(model, rows: Sequence[dict], out: Path, model_name: str, set_name: str) -> None:
+def score(model, rows: Sequence[dict], out: Path, model_name: str, set_name: str,
+          prompts: Path = ROOT / "prompts") -> None:
     """P(yes) of every row the name-free gate lets through, one line each, skipping rows in `out`."""
-    prompt = load_prompt("entail", ROOT / "prompts")
+    prompt = load_prompt("entail", prompts)
     done = {(r["model"], r["set"], r["claim"], r["source"]) for r in read_scores([out])} if out.exists() else set()
     for row in rows:
         if (model_name, set_name, row["claim"], row["source"]) in done or stratum(row) == "vetoed":
@@ -138,6 +145,18 @@ def report(paths: Sequence[Path]) -> str:
     return "\n".join(out)
 
 
+def curve(paths: Sequence[Path], spec: str, model: str, names: bool) -> str:
+    """Estimated pass rates of one model and gate on one half at every threshold of the grid."""
+    scores = {(line["claim"], line["source"]): line["p_yes"] for line in read_scores(paths)
+              if line["model"] == model and line["set"] == spec}
+    rows = load_set(spec)
+    out = [f"{model} on {spec}, gate {'rules' if names else 'rules without names'}: threshold supported contradicted"]
+    for threshold in GRID:
+        rates = estimate(rows, scores, names, threshold)
+        out.append(f"  {threshold:.2f} {rates['supported'][0]:6.1%} {rates['contradicted'][0]:6.1%}")
+    return "\n".join(out)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
@@ -147,18 +166,26 @@ def main() -> None:
     run.add_argument("--stratum", choices=["rules", "names"], help="only pairs of this gate outcome")
     run.add_argument("--sample", type=int, help="a stratified sample of this many pairs (by label)")
     run.add_argument("--out", type=Path, required=True)
+    run.add_argument("--prompts", type=Path, help="a folder with another entail.yaml (its name tags the lines)")
     shown = commands.add_parser("report", help="thresholds chosen on tune, rates on the test halves")
     shown.add_argument("scores", type=Path, nargs="+")
+    shown.add_argument("--curve", metavar="MODEL@SET", help="every threshold for one model and set, both gates")
     args = parser.parse_args()
     environment.apply(allow_network=False)
     if args.command == "report":
-        print(report(args.scores))
+        if args.curve:
+            model, _, spec = args.curve.rpartition("@")
+            print("\n".join(curve(args.scores, spec, model, names) for names in GATES.values()))
+        else:
+            print(report(args.scores))
         return
     from assistant.models.llama_cpp import LlamaCppGenerator
 
     rows = [row for row in load_set(args.set) if args.stratum in (None, stratum(row))]
     model = LlamaCppGenerator(args.model, max_new_tokens=1, threads=1)
-    score(model, stratified(rows, args.sample) if args.sample else rows, args.out, args.model.stem, args.set)
+    name = args.model.stem + (f"@{args.prompts.name}" if args.prompts else "")
+    score(model, stratified(rows, args.sample) if args.sample else rows, args.out, name, args.set,
+          args.prompts or ROOT / "prompts")
 
 
 if __name__ == "__main__":
