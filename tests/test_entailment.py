@@ -63,6 +63,8 @@ def test_without_the_name_gate_a_name_the_source_lacks_is_the_models_to_judge():
     assert judge.support(claim.replace("50%", "75%"), [SOURCE]) == 0.0  # numbers still veto
     assert judge.support(claim.replace("reduce", "increase"), [SOURCE]) == 0.0  # and directions
     assert len(model.asked) == 1
+    default = EntailmentJudge(FakeYes(0.9), prompt=load_prompt("entail", PROMPTS))  # what build_judge makes
+    assert default.support(claim, [SOURCE]) == pytest.approx(0.9)
 
 
 def test_empty_claim_or_sources_score_zero_without_asking():
