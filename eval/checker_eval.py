@@ -131,8 +131,8 @@ def main() -> None:
                         "fails and the same P(yes) elsewhere, so it follows from these scores)")
     parser.add_argument("--no-scifact", action="store_true", help="skip the SciFact set")
     parser.add_argument("--scifact-split", default="test", choices=["tune", "test", "all"])
-    parser.add_argument("--no-name-gate", action="store_true",
-                        help="leave names the source lacks to the entailment model (no rule veto)")
+    parser.add_argument("--name-gate", action="store_true",
+                        help="let the name rule veto for the entailment judge too (by default the model judges names)")
     parser.add_argument("--no-offline", action="store_true", help="skip the offline judge")
     parser.add_argument("--json", type=Path, help="also write every score here")
     args = parser.parse_args()
@@ -146,7 +146,7 @@ def main() -> None:
         from assistant.models.llama_cpp import LlamaCppGenerator
 
         judge = EntailmentJudge(LlamaCppGenerator(args.model, max_new_tokens=1, threads=1), threshold,
-                                load_prompt("entail", ROOT / "prompts"), names=not args.no_name_gate)
+                                load_prompt("entail", ROOT / "prompts"), names=args.name_gate)
         if not args.model_only:
             judges[f"entailment[{args.model.name}, t={threshold}]"] = (judge, args.sample)
         if args.ungated or args.model_only:
