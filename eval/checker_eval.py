@@ -1,12 +1,14 @@
 """Score support judges on labelled (claim, source) pairs: pass rates per label and per kind.
 
 The offline judge always; with --model PATH.gguf also the entailment judge over that model
-(llama.cpp, first-token P(yes)), with seconds per pair. Two sets: eval/checker_dev.jsonl (this
+(the product's llama.cpp generator, one thread, first-token P(yes)), with seconds per pair. Two sets: eval/checker_dev.jsonl (this
 corpus, one split) and ../shared/real/judge_dev/scifact_rte_train.tsv (read in place, never copied).
 A claim "passes" when the judge scores it at least its threshold; a good judge passes supported
 pairs and fails contradicted ones.
 
-    python eval/checker_eval.py [--split test] [--model PATH] [--sample N] [--threshold T]
+    python eval/checker_eval.py [--split test] [--scifact-split test] [--model PATH] [--sample N] [--threshold T]
+
+eval/entail_tune.py measures the entailment model once a pair and chooses its threshold and gate.
 """
 
 from __future__ import annotations
@@ -24,6 +26,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+sys.path.insert(0, str(ROOT / "eval"))
+from scifact_split import assign_splits  # noqa: E402
+
 from assistant import environment  # noqa: E402
 from assistant.models.entailment import EntailmentJudge  # noqa: E402
 from assistant.models.judges import EvidenceJudge, SupportJudge  # noqa: E402
@@ -39,12 +44,14 @@ def load_dev(path: Path = DEV_SET, split: str = "test") -> list[dict]:
     return [r for r in rows if split == "all" or r["split"] == split]
 
 
-def load_scifact(path: Path = SCIFACT) -> list[dict]:
+def load_scifact(path: Path = SCIFACT, split: str = "all") -> list[dict]:
+    """SciFact's pairs, each with its half (eval/scifact_split.py: by claim, fixed seed)."""
     with path.open(encoding="utf-8", newline="") as handle:
         reader = csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)
-        return [{"claim": r["sentence2"], "source": r["sentence1"], "kind": "scifact",
+        rows = [{"claim": r["sentence2"], "source": r["sentence1"], "kind": "scifact",
                  "label": "supported" if r["entailment"] == "entailment" else "contradicted"}
                 for r in reader]
+    return [r for r in assign_splits(rows) if split == "all" or r["split"] == split]
 
 
 def sample(rows: list[dict], size: int | None) -> list[dict]:
@@ -83,33 +90,6 @@ def rate(result: dict, key: str) -> float:
     return passed / total if total else float("nan")
 
 
-def rescore(rows: Sequence[dict], scores: Sequence[float], threshold: float, gate: bool) -> dict:
-    """Pass counts of saved model scores at another threshold, with or without the rule gate (the
-    gated judge scores 0 where the gate fails, the model's P(yes) elsewhere)."""
-    from assistant.models.judges import consistent
-
-    passed: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    for row, value in zip(rows, scores):
-        if gate and not consistent(row["claim"], row["source"]):
-            value = 0.0
-        for key in (f"label:{row['label']}", f"kind:{row['kind']}"):
-            passed[key][0] += value >= threshold
-            passed[key][1] += 1
-    return {"passed": dict(passed)}
-
-
-def choose_threshold(rows: Sequence[dict], scores: Sequence[float], gate: bool = True) -> float:
-    """On a tune split: the threshold passing the most supported pairs while passing at most 5%
-    of contradicted ones (the issue's target), on a grid of 0.05 from 0.3: below that the model
-    would veto nothing (wrong-number claims scored P(yes) 0.27 with Qwen-1.5B)."""
-    best, best_rate = 0.95, -1.0
-    for step in range(6, 20):
-        result = rescore(rows, scores, step / 20, gate)
-        if rate(result, "label:contradicted") <= 0.05 and rate(result, "label:supported") > best_rate:
-            best, best_rate = step / 20, rate(result, "label:supported")
-    return best
-
-
 def report(name: str, result: dict) -> str:
     seconds = result.get("seconds_per_pair")
     lines = [name + (f": {seconds:.3f} s a pair" if seconds is not None else "")]
@@ -117,32 +97,6 @@ def report(name: str, result: dict) -> str:
         passed, total = result["passed"][key]
         lines.append(f"  {key:<22} passes {passed:>4}/{total:<4} = {passed / total:6.1%}")
     return "\n".join(lines)
-
-
-class LlamaYes:
-    """P(first reply token is "yes") from a GGUF chat model through llama.cpp, for measuring the
-    entailment judge (product code gets this from the llama.cpp generator)."""
-
-    def __init__(self, path: Path, threads: int = 1):
-        from llama_cpp import Llama
-
-        self.name = path.name
-        self._llm = Llama(model_path=str(path), n_ctx=2048, n_threads=threads, verbose=False)
-        first = lambda word: self._llm.tokenize(word.encode(), add_bos=False, special=False)[0]
-        self._yes = sorted({first(w) for w in ("yes", "Yes", " yes", " Yes")})
-        self._no = sorted({first(w) for w in ("no", "No", " no", " No")})
-
-    def yes_probability(self, messages: list[dict]) -> float:
-        import numpy as np
-
-        text = "".join(f"<|im_start|>{m['role']}\n{m['content']}<|im_end|>\n" for m in messages)
-        tokens = self._llm.tokenize((text + "<|im_start|>assistant\n").encode(), add_bos=False, special=True)
-        self._llm.reset()
-        self._llm.eval(tokens)
-        logits = np.ctypeslib.as_array(self._llm._ctx.get_logits(), shape=(self._llm.n_vocab(),))
-        probabilities = np.exp(logits - logits.max())
-        yes, no = probabilities[self._yes].sum(), probabilities[self._no].sum()
-        return float(yes / (yes + no))
 
 
 class Ungated:
@@ -176,17 +130,23 @@ def main() -> None:
                         help="score only the model without the gate (the gated score is 0 where the gate "
                         "fails and the same P(yes) elsewhere, so it follows from these scores)")
     parser.add_argument("--no-scifact", action="store_true", help="skip the SciFact set")
+    parser.add_argument("--scifact-split", default="test", choices=["tune", "test", "all"])
+    parser.add_argument("--name-gate", action="store_true",
+                        help="let the name rule veto for the entailment judge too (by default the model judges names)")
     parser.add_argument("--no-offline", action="store_true", help="skip the offline judge")
     parser.add_argument("--json", type=Path, help="also write every score here")
     args = parser.parse_args()
     environment.apply(allow_network=False)
     sets = {f"checker_dev[{args.split}]": load_dev(DEV_SET, args.split)}
     if SCIFACT.exists() and not args.no_scifact:
-        sets["scifact_rte_train"] = load_scifact()
+        sets[f"scifact[{args.scifact_split}]"] = load_scifact(split=args.scifact_split)
     judges = {} if args.no_offline else {"offline": (offline_judge(), None)}
     if args.model:
         threshold = Settings().entailment_threshold if args.threshold is None else args.threshold
-        judge = EntailmentJudge(LlamaYes(args.model), threshold, load_prompt("entail", ROOT / "prompts"))
+        from assistant.models.llama_cpp import LlamaCppGenerator
+
+        judge = EntailmentJudge(LlamaCppGenerator(args.model, max_new_tokens=1, threads=1), threshold,
+                                load_prompt("entail", ROOT / "prompts"), names=args.name_gate)
         if not args.model_only:
             judges[f"entailment[{args.model.name}, t={threshold}]"] = (judge, args.sample)
         if args.ungated or args.model_only:

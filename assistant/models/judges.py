@@ -43,10 +43,11 @@ def proper_nouns(text: str) -> set[str]:
     return {m.group(1).lower() for m in _PROPER.finditer(text)}
 
 
-def inconsistency(claim: str, source: str) -> str | None:
+def inconsistency(claim: str, source: str, names: bool = True) -> str | None:
     """Why the source cannot support the claim, in a few words, or None: a number, coined name or
     quoted phrase of the claim that the source lacks, a negation it does not have, or a
-    contradiction found by the rules of `assistant.models.contradictions`."""
+    contradiction found by the rules of `assistant.models.contradictions`. With `names=False` a
+    name the source lacks is left to a model to judge (an abstract's title may define it)."""
     missing_numbers = numbers_in(claim) - numbers_in(source)
     if missing_numbers:
         return f"the source does not state {sorted(missing_numbers)[0]}"
@@ -54,7 +55,7 @@ def inconsistency(claim: str, source: str) -> str | None:
         return "negates what the source does not negate"
     known = names_in(source) | {part for word in words(source) for part in (word, *word.split("-"))}
     unknown = (names_in(claim) | proper_nouns(claim)) - known
-    if unknown:
+    if unknown and names:
         return f"the source does not mention {sorted(unknown)[0]}"
     lowered = source.lower()
     for phrase in _QUOTED.findall(claim):
@@ -63,11 +64,11 @@ def inconsistency(claim: str, source: str) -> str | None:
     return find_contradiction(claim, source)
 
 
-def consistent(claim: str, source: str) -> bool:
+def consistent(claim: str, source: str, names: bool = True) -> bool:
     """Every number, coined name and quoted phrase of the claim occurs in the source, a negated
     claim has a negation in its source ("X does not improve Y" is not "X improves Y"), and no
     contradiction rule fires (reversed relation, flipped direction, wrong unit...)."""
-    return inconsistency(claim, source) is None
+    return inconsistency(claim, source, names) is None
 
 
 def why_unsupported(claim: str, sources: Sequence[str]) -> str | None:
