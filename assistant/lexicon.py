@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from assistant.schema import Chunk
+from assistant.schema import Chunk, normalise_title
+from assistant.text import coined_names
 
 FILE = "lexicon.sqlite3"
 _CHUNK_COLUMNS = "chunk_id, paper_id, title, text, start, finish"
@@ -25,6 +27,32 @@ CREATE TABLE words (word TEXT PRIMARY KEY) WITHOUT ROWID;
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;
 """
 _BATCH = 900  # variables per statement, well under SQLite's limit
+MAX_PAPERS_PER_NAME = 3  # a "name" shared by more titles than this is a common word, not a name
+
+
+def _candidate_names(title: str) -> dict[str, str]:
+    """Names a title gives its method, normalised -> as written: the part before a colon, and
+    coined words like FerKD."""
+    names = {}
+    head, colon, _ = title.partition(":")
+    if colon and len(head.split()) <= 4:
+        names[normalise_title(head)] = head.strip()
+    for token in coined_names(title):
+        names[normalise_title(token)] = token
+    return {n: written for n, written in names.items() if len(n) >= 3}
+
+
+def paper_names(titles: dict[str, str]) -> dict[str, tuple[set[str], str | None]]:
+    """Every name a paper goes by (its normalised title, its acronyms) -> (the papers it names,
+    the name as written in a title, if it was taken from one)."""
+    by_name: dict[str, set[str]] = defaultdict(set)
+    written: dict[str, str] = {}
+    for paper_id, title in titles.items():
+        by_name[normalise_title(title)].add(paper_id)
+        for name, as_written in _candidate_names(title).items():
+            by_name[name].add(paper_id)
+            written[name] = as_written
+    return {n: (ids, written.get(n)) for n, ids in by_name.items() if len(ids) <= MAX_PAPERS_PER_NAME}
 
 
 def write(folder: Path, chunks: Sequence[Chunk], names: dict[str, tuple[set[str], str | None]],

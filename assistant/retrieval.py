@@ -22,17 +22,16 @@ from typing import TYPE_CHECKING
 
 
 from assistant import lexicon
-from assistant.lexicon import InMemory, Lexicon
+from assistant.lexicon import InMemory, Lexicon, paper_names
 from assistant.models.embedders import Embedder
 from assistant.schema import Chunk, Passage, normalise_title
-from assistant.text import coined_names, stems, words
+from assistant.text import stems, words
 
 if TYPE_CHECKING:  # the store is passed in; retrieval only reads it
     from assistant.store import Store
 
 RRF_K = 60  # the constant of Cormack et al. (2009); ranks past ~60 barely count
 CANDIDATES = 50  # chunks taken from each side before fusion
-MAX_PAPERS_PER_NAME = 3  # a "name" shared by more titles than this is a common word, not a name
 SHORT_NAME = 4  # names this short must be written as in the title
 
 _POSSESSIVE = re.compile(r"'s\b")
@@ -72,31 +71,6 @@ class _Lexical:
             return []
         found = self._bm25.retrieve([tokens], k=min(limit, self._size), show_progress=False)
         return [int(d) for d, s in zip(found.documents[0], found.scores[0]) if s > 0]
-
-
-def _candidate_names(title: str) -> dict[str, str]:
-    """Names a title gives its method, normalised -> as written: the part before a colon, and
-    coined words like FerKD."""
-    names = {}
-    head, colon, _ = title.partition(":")
-    if colon and len(head.split()) <= 4:
-        names[normalise_title(head)] = head.strip()
-    for token in coined_names(title):
-        names[normalise_title(token)] = token
-    return {n: written for n, written in names.items() if len(n) >= 3}
-
-
-def paper_names(titles: dict[str, str]) -> dict[str, tuple[set[str], str | None]]:
-    """Every name a paper goes by (its normalised title, its acronyms) -> (the papers it names,
-    the name as written in a title, if it was taken from one)."""
-    by_name: dict[str, set[str]] = defaultdict(set)
-    written: dict[str, str] = {}
-    for paper_id, title in titles.items():
-        by_name[normalise_title(title)].add(paper_id)
-        for name, as_written in _candidate_names(title).items():
-            by_name[name].add(paper_id)
-            written[name] = as_written
-    return {n: (ids, written.get(n)) for n, ids in by_name.items() if len(ids) <= MAX_PAPERS_PER_NAME}
 
 
 class NameIndex:
