@@ -77,9 +77,8 @@ class NameIndex:
     """Maps paper names (titles, acronyms) to paper ids, for questions that name a paper.
 
     Short names (BiT, PEFT) must appear in the question as written, since in lower case they are
-    often ordinary words ("4-bit"); longer ones match in any case ("tinyclip"). The names are
-    looked up (`lookup`: candidates -> the ones that name papers), not held: a saved lexicon
-    answers from disk.
+    often ordinary words ("4-bit"); longer ones match in any case ("tinyclip"). Built from titles
+    it holds the names; `looked_up` asks a saved lexicon on disk for the question's word runs.
     """
 
     def __init__(self, titles: dict[str, str]):
