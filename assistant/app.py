@@ -21,7 +21,7 @@ from assistant.chunking import Chunker
 from assistant.dates import latest_week, paper_date
 from assistant.digest import DigestSettings, build_digest, in_window, on_topic
 from assistant.evidence import select_evidence
-from assistant.models.embedders import Embedder, SentenceTransformerEmbedder
+from assistant.models.embedders import Embedder, load_embedder
 from assistant import models
 from assistant.models.generators import Generator
 from assistant.models.judges import SupportJudge
@@ -42,7 +42,7 @@ log = logging.getLogger(__name__)
 
 
 def build_embedder(settings: Settings) -> Embedder:
-    return SentenceTransformerEmbedder(settings.embedder, threads=settings.threads)
+    return load_embedder(settings.embedder, threads=settings.threads, cache_dir=settings.model_cache_dir)
 
 
 def build_judge(settings: Settings, embedder: Embedder) -> SupportJudge:

@@ -31,9 +31,18 @@ QUIET_ENVIRONMENT = {
 }
 
 
-def apply(allow_network: bool = False) -> None:
+CHROMA_URL = "ASSISTANT_CHROMA_URL"  # read by assistant.store.chroma, which gets no settings
+
+
+def apply(allow_network: bool = False, chroma_url: str | None = None) -> None:
     """Quiet the model libraries and, unless network use is allowed, keep them offline. Values the
-    user set already win."""
+    user set already win, except `chroma_url`: the settings chose it (flag > environment > config
+    file), so it is published as it is, and removed when empty (the index on disk), so that a
+    child process reads its own config file."""
+    if chroma_url:
+        os.environ[CHROMA_URL] = chroma_url
+    elif chroma_url is not None:
+        os.environ.pop(CHROMA_URL, None)
     for name, value in QUIET_ENVIRONMENT.items():
         os.environ.setdefault(name, value)
     if not allow_network:

@@ -47,6 +47,11 @@ class Settings(BaseSettings):
     model_cache: Path | None = Field(
         None, description="Where converted model checkpoints are kept (default: <store>/models)."
     )
+    chroma_url: str | None = Field(
+        None, pattern=r"^(https?://[^/\s:]+(:\d{1,5})?/?)?$",
+        description="A Chroma server (`chroma run`) holding the vector index, e.g. `http://127.0.0.1:8000`; "
+        "unset or empty: the index is on disk in the store folder. The ledger stays in the store folder either way.",
+    )
     sample_corpus: Path = Field(
         Path("data/daily_papers"), description="Folder ingested by `make run` when the store is empty."
     )
@@ -171,8 +176,9 @@ class Settings(BaseSettings):
         return self.model_cache or self.store / "models"
 
     def apply_environment(self) -> None:
-        """Keep Hugging Face, Gradio and Chroma off the network unless the user allowed it."""
-        environment.apply(self.allow_network)
+        """Keep Hugging Face, Gradio and Chroma off the network unless the user allowed it, and
+        tell the store which Chroma to open."""
+        environment.apply(self.allow_network, chroma_url=self.chroma_url or "")
 
 
 def settings_table() -> str:

@@ -58,8 +58,8 @@ def bench_ingest(settings: Settings, embedder) -> dict:
     texts = [embedding_text(c) for c in Chunker(settings.chunk_size, settings.chunk_overlap).chunk(papers)]
     embedder.embed(texts[:64])  # warm-up, shared by both sides
     started = time.perf_counter()
-    embedder._model.encode(texts, batch_size=embedder.batch_size, normalize_embeddings=True,
-                           show_progress_bar=False, convert_to_numpy=True)
+    model = getattr(embedder, "_model", None)  # None on ONNX: that embedder is its own raw side
+    model.encode(texts, batch_size=32, normalize_embeddings=True) if model else embedder.embed(texts)
     raw = time.perf_counter() - started
     assistant = Assistant(settings, Store(settings.store, embedder.name, embedder.dimension), embedder)
     started = time.perf_counter()

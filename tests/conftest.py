@@ -181,6 +181,10 @@ def run_cli(tmp_path, monkeypatch, capsys):
 
     monkeypatch.setenv("ASSISTANT_STORE", str(tmp_path / "store"))
     monkeypatch.setenv("ASSISTANT_CONFIG", "")  # empty: no config file
+    # the CLI publishes the chroma_url setting to this variable: set then unset, so that monkeypatch
+    # records it and undoes whatever a command wrote (delenv alone records nothing if it is unset)
+    monkeypatch.setenv("ASSISTANT_CHROMA_URL", "")
+    monkeypatch.delenv("ASSISTANT_CHROMA_URL")
     monkeypatch.setattr(app_module, "build_embedder", lambda settings: HashingEmbedder())
     monkeypatch.setattr(cli.common, "OVERRIDES", {})
 

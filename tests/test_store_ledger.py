@@ -211,12 +211,33 @@ def test_lexical_index_is_saved_with_the_store_and_loaded_without_reading_chunks
     _ingest([_source(tmp_path / "a.jsonl", ["lora", "speech", "video"])], store, fake_embedder)
     built = Retriever(store, fake_embedder)
     saved = tmp_path / "store" / "cache" / f"lexical-{store.version}"
-    assert (saved / "chunks.json").is_file()
+    assert (saved / "lexicon.sqlite3").is_file()
     reader = Store(tmp_path / "store", fake_embedder.name, fake_embedder.dimension, read_only=True)
     monkeypatch.setattr(reader, "chunks", lambda: pytest.fail("read the chunks from Chroma"))
     loaded = Retriever(reader, fake_embedder)
     assert _ranked(loaded, "speech benchmarks") == _ranked(built, "speech benchmarks")
     assert loaded.vocabulary == built.vocabulary and loaded.titles == built.titles
+
+
+def test_a_search_on_a_saved_lexicon_reads_only_the_rows_it_ranks(
+        tmp_path, fake_embedder, make_store, monkeypatch):
+    """Start-up must not grow with the corpus: no title list, no vocabulary, no chunk scan."""
+    from assistant.lexicon import Lexicon
+    from assistant.retrieval import Retriever
+
+    store = make_store(tmp_path / "store", fake_embedder)
+    _ingest([_source(tmp_path / "a.jsonl", ["LoRA", "speech", "video", "TinyCLIP"])], store,
+            fake_embedder)
+    built = Retriever(store, fake_embedder)
+    for whole_corpus in ("titles", "vocabulary"):
+        monkeypatch.setattr(Lexicon, whole_corpus, lambda self: pytest.fail("read every paper"))
+    reader = Store(tmp_path / "store", fake_embedder.name, fake_embedder.dimension, read_only=True)
+    loaded = Retriever(reader, fake_embedder)
+    assert isinstance(loaded._corpus, Lexicon)
+    for query in ("speech benchmarks", "What does TinyCLIP do?", "A Study of video"):
+        assert _ranked(loaded, query) == _ranked(built, query)
+        assert loaded.names.named_in(query) == built.names.named_in(query)
+    assert loaded.names.named_in("What does TinyCLIP do?")  # a name found through the lexicon
 
 
 def test_a_changed_store_rebuilds_its_lexical_index_and_read_only_saves_nothing(

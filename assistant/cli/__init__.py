@@ -14,7 +14,6 @@ from typing import Annotated, Optional
 import typer
 from typer._click import exceptions as click  # typer 0.29 (pinned) vendors its own Click
 
-from assistant import environment
 from assistant.cli import analysis, ask, eval as eval_commands, library, models, serve
 from assistant.cli import common
 from assistant.schema import AssistantError
@@ -32,12 +31,15 @@ def main(
     max_new_tokens: Annotated[Optional[int], typer.Option(help="Tokens per answer, at most.")] = None,
     allow_network: Annotated[Optional[bool], typer.Option(
         "--allow-network/--offline", help="Let model libraries reach the Hugging Face hub.")] = None,
+    chroma_url: Annotated[Optional[str], typer.Option(
+        help="Chroma server URL (ASSISTANT_CHROMA_URL); empty: the index on disk.")] = None,
 ) -> None:
     """Flags here override the config file and the environment."""
     given = {"store": store, "embedder": embedder, "generator": generator, "threads": threads,
              "max_new_tokens": max_new_tokens, "allow_network": allow_network}
+    given["chroma_url"] = chroma_url
     common.OVERRIDES.update({k: v for k, v in given.items() if v is not None})
-    environment.apply(common.settings().allow_network)  # before any command imports a model library
+    common.settings().apply_environment()  # before any command imports a model library
 
 
 COMMANDS = {

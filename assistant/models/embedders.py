@@ -1,7 +1,9 @@
 """Turn texts into L2-normalised vectors: the one module that touches sentence-transformers.
 
 `SentenceTransformerEmbedder` runs the packaged all-MiniLM-L6-v2 (or any sentence-transformers model
-given by Hugging Face id or path); the deterministic fake for tests is in tests/fakes.py.
+given by Hugging Face id or path); `load_embedder` picks its ONNX export instead when the model cache
+holds one (assistant.models.onnx), so that a new process embeds without importing torch. The
+deterministic fake for tests is in tests/fakes.py.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from assistant.models import onnx as onnx_export
 from assistant.schema import AssistantError
 
 logger = logging.getLogger(__name__)
@@ -38,11 +41,44 @@ class Embedder(Protocol):
         ...
 
 
+def load_embedder(model: str = PACKAGED_EMBEDDER, threads: int = 1,
+                  cache_dir: Path | None = None) -> Embedder:
+    """The embedder for `model`: its ONNX export when `cache_dir` holds a current one (torch is
+    not imported), else the sentence-transformers model, exported then for the next process. Only
+    local models are exported (a hub id stays on torch), and only if the export reproduces them."""
+    source = Path(_resolve_source(model))
+    if cache_dir is None or not source.is_dir() or not onnx_export.exportable(source):
+        return SentenceTransformerEmbedder(model, threads)
+    name = _stored_name(model)
+    folder = onnx_export.export_folder(cache_dir, name)
+    described = onnx_export.current_export(folder, source)
+    if described is not None:
+        try:
+            return onnx_export.OnnxEmbedder(name, folder, threads, described)
+        except Exception as error:  # a damaged export: torch now, and a fresh export below
+            logger.warning("the ONNX export in %s does not load (%s): exporting it again", folder,
+                           _first_line(error))
+    embedder = SentenceTransformerEmbedder(model, threads)
+    logger.info("exporting embedder %s to ONNX in %s, once: later processes embed without torch",
+                name, folder)
+    try:
+        onnx_export.export(embedder._model, source, folder, name)
+    except Exception as error:  # no onnx package, a model the graph cannot reproduce, a full disk
+        logger.warning("embedder %s stays on torch: its ONNX export failed (%s)", name,
+                       _first_line(error))
+    return embedder
+
+
+def _stored_name(model: str) -> str:
+    """The name stores record: the packaged model has one name whichever alias chose it."""
+    return PACKAGED_EMBEDDER if model in PACKAGED_EMBEDDER_ALIASES else model
+
+
 class SentenceTransformerEmbedder:
     """A sentence-transformers model on CPU, loaded once at construction."""
 
     def __init__(self, model: str = PACKAGED_EMBEDDER, threads: int = 1, batch_size: int = 32) -> None:
-        self.name = PACKAGED_EMBEDDER if model in PACKAGED_EMBEDDER_ALIASES else model
+        self.name = _stored_name(model)
         self.batch_size = batch_size
         self._model = _load_sentence_transformer(model, threads)
         self.dimension = int(self._model.get_embedding_dimension())

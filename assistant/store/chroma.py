@@ -1,5 +1,6 @@
-"""Chroma, the vector index: opening a client (on disk, or a server at ASSISTANT_CHROMA_URL) and
-turning its internal failures into one-line errors that name the store and the way back."""
+"""Chroma, the vector index: opening a client (on disk, or the server of the `chroma_url` setting,
+which `Settings.apply_environment` publishes as ASSISTANT_CHROMA_URL) and turning its internal
+failures into one-line errors that name the store and the way back."""
 
 from __future__ import annotations
 
@@ -7,12 +8,13 @@ import logging
 import os
 from pathlib import Path
 
+from assistant.environment import CHROMA_URL
 from assistant.schema import AssistantError
 
 log = logging.getLogger(__name__)
 
 CHROMA_FOLDER = "chroma"
-URL_VARIABLE = "ASSISTANT_CHROMA_URL"
+URL_VARIABLE = CHROMA_URL
 PAGE = 5000  # records per get: SQLite refuses a statement with too many variables (~32k)
 
 
@@ -65,7 +67,8 @@ class Guarded:
 
 
 def server_url() -> str | None:
-    return os.environ.get(URL_VARIABLE) or None
+    """The Chroma server this process uses, None for the index on disk."""
+    return os.environ.get(URL_VARIABLE, "").strip() or None
 
 
 def open_client(store: Path, create: bool = True, folder: str = CHROMA_FOLDER) -> Guarded | None:
@@ -97,7 +100,7 @@ def _http_client(chromadb, url: str, settings):
 
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise AssistantError(f"{URL_VARIABLE}={url!r} is not an http(s)://host:port URL")
+        raise AssistantError(f"the Chroma server URL {url!r} is not an http(s)://host:port URL")
     try:
         return chromadb.HttpClient(host=parts.hostname, port=parts.port or 8000,
                                    ssl=parts.scheme == "https", settings=settings)
