@@ -166,3 +166,25 @@ def test_chat_shows_the_question_at_once_and_says_when_the_model_loads(tmp_path,
                      {"role": "assistant", "content": LOADING}]
     warm = Assistant(cold.settings, cold.store, fake_embedder, generator=ScriptedGenerator("A."))
     assert next(chat_turns(warm, "Q?", "Q?", []))[-1]["content"] == THINKING
+
+
+def test_a_session_picks_another_generator_without_a_second_store_or_index(tmp_path, make_store,
+                                                                           fake_embedder):
+    from conftest import ScriptedGenerator
+    from assistant.ui.chat import final_content
+    from assistant.ui.choosing import GeneratorChoice
+
+    store = tmp_path / "store"
+    settings = Settings(store=store, generator="scripted", min_relevance=0.0, min_evidence=0.0)
+    default = Assistant(settings, make_store(store, fake_embedder), fake_embedder,
+                        generator=ScriptedGenerator("It distils a model [1]."))
+    choice = GeneratorChoice(default)
+    assert choice.names[:2] == ["scripted", "extractive"]
+    quoting = choice.for_name("extractive")
+    assert quoting is choice.for_name("extractive") and choice.for_name("no-such-model") is default
+    assert quoting.retriever is default.retriever and quoting._lock is default._lock
+    default.ingest([Path(__file__).resolve().parents[1] / "data" / "daily_papers" / "000_9c1c75a0277bd027.txt"])
+    answer = quoting.ask("What does the method distil?")  # sees what the default ingested
+    assert answer.models["generator"] == "extractive" and default.settings.generator == "scripted"
+    assert final_content(quoting, answer).endswith("Answered by extractive</small>")
+    assert default.ask("What does the method distil?").models["generator"] == "scripted"
