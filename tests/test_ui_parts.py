@@ -188,3 +188,21 @@ def test_a_session_picks_another_generator_without_a_second_store_or_index(tmp_p
     assert answer.models["generator"] == "extractive" and default.settings.generator == "scripted"
     assert final_content(quoting, answer).endswith("Answered by extractive</small>")
     assert default.ask("What does the method distil?").models["generator"] == "scripted"
+
+
+def test_compare_reports_each_stage_as_the_core_reaches_it(tmp_path, make_store, fake_embedder):
+    from conftest import ScriptedGenerator
+    from assistant.reports import Comparison
+    from assistant.ui.compare import run_compare, stage_line
+    from assistant.ui.stages import staged_compare
+
+    store = tmp_path / "store"
+    assistant = Assistant(Settings(store=store), make_store(store, fake_embedder), fake_embedder,
+                          generator=ScriptedGenerator("Both distil a model [1][2]."))
+    assistant.ingest([Path(__file__).resolve().parents[1] / "data" / "daily_papers" / "000_9c1c75a0277bd027.txt"])
+    titles = [paper.title for paper in assistant.papers()[:2]]
+    events = list(staged_compare(assistant, lambda a: run_compare(a, "", titles)))
+    assert events[:3] == [0, 1, 2] and isinstance(events[3], Comparison) and len(events) == 4
+    assert events[3].rows and stage_line(1) == "Step 2 of 3: building the table…"
+    failed = list(staged_compare(assistant, lambda a: run_compare(a, "", ["only one"] * 5)))
+    assert failed[0] == 0 and isinstance(failed[-1], AssistantError)
