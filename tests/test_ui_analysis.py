@@ -9,8 +9,8 @@ pytestmark = pytest.mark.slow
 RECORD_STAGES = """
 window.stagesSeen = [];
 new MutationObserver(() => {
-  const shown = document.querySelector('#compare-result')?.innerText.match(/Step \\d of 3: [^\\n]*/);
-  if (shown && window.stagesSeen.at(-1) !== shown[0]) { window.stagesSeen.push(shown[0]); }
+  const shown = document.querySelector('#compare-result')?.innerText.match(/Step \\d of 3: [^\\n…]*…/);
+  if (shown && !window.stagesSeen.includes(shown[0])) { window.stagesSeen.push(shown[0]); }
 }).observe(document, {subtree: true, childList: true, characterData: true});
 """
 
