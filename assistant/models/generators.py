@@ -15,7 +15,6 @@ import shutil
 import tempfile
 import threading
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -59,12 +58,7 @@ class ExtractiveGenerator:
 class TransformersGenerator:
     """A causal LM on CPU, loaded once at construction; greedy when temperature is 0.
 
-    `threads` sets torch's thread count, which is one setting for the whole process. Every
-    generation runs on one long-lived worker thread, one at a time (two would only share the same
-    cores). One thread matters for memory: glibc gives each new thread's allocations an arena of
-    its own, and a fresh thread per request spread each generation's differently sized tensors
-    over up to 8 arenas per core, which fragmented them (RSS +265 MB over 150 requests, flat with
-    MALLOC_ARENA_MAX=2 or one worker; see notes/daily.md).
+    `threads` sets torch's thread count, which is one setting for the whole process.
     """
 
     def __init__(
@@ -73,8 +67,8 @@ class TransformersGenerator:
         self.name = model
         self.max_new_tokens = max_new_tokens
         self.temperature = temperature
+        self._lock = threading.Lock()  # one generation at a time: two would only share the same 2 cores
         self._tokenizer, self._model = _load(model, Path(cache_dir), threads)
-        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="generator")
 
     def stream(self, messages: list[Message], max_new_tokens: int | None = None) -> Iterator[str]:
         from transformers import StoppingCriteriaList, TextIteratorStreamer
@@ -84,28 +78,28 @@ class TransformersGenerator:
         arguments = self._generation_arguments(messages, max_new_tokens)
         arguments.update(streamer=streamer, stopping_criteria=StoppingCriteriaList([_StopWhenSet(stop)]))
         failures: list[BaseException] = []
-        generation = self._worker.submit(self._generate_into, arguments, streamer, failures)
+        worker = threading.Thread(
+            target=self._generate_into, args=(arguments, streamer, failures), name="generator", daemon=True
+        )
+        worker.start()
         try:
             for piece in streamer:
                 if piece:
                     yield piece
         finally:
             stop.set()  # a consumer that stops early ends the generation at the next token
-            generation.result()
+            worker.join()
         if failures:
             raise failures[0]
 
     def complete(self, messages: list[Message], max_new_tokens: int | None = None) -> str:
-        arguments = self._generation_arguments(messages, max_new_tokens)
-        output = self._worker.submit(self._generate, arguments).result()
-        prompt_length = arguments["input_ids"].shape[1]
-        return self._tokenizer.decode(output[0, prompt_length:], **_DECODE)
-
-    def _generate(self, arguments: dict[str, Any]) -> Any:
         import torch
 
-        with torch.inference_mode():
-            return self._model.generate(**arguments)
+        arguments = self._generation_arguments(messages, max_new_tokens)
+        with self._lock, torch.inference_mode():
+            output = self._model.generate(**arguments)
+        prompt_length = arguments["input_ids"].shape[1]
+        return self._tokenizer.decode(output[0, prompt_length:], **_DECODE)
 
     def count_tokens(self, text: str) -> int:
         return len(self._tokenizer.encode(text, add_special_tokens=False))
@@ -124,8 +118,11 @@ class TransformersGenerator:
 
     def _generate_into(self, arguments: dict[str, Any], streamer: Any, failures: list[BaseException]) -> None:
         """Runs in the worker thread; on failure the streamer still ends, so the consumer never hangs."""
+        import torch
+
         try:
-            self._generate(arguments)  # ends the streamer itself when it finishes
+            with self._lock, torch.inference_mode():
+                self._model.generate(**arguments)  # ends the streamer itself when it finishes
         except BaseException as error:  # handed to the consuming thread, which re-raises it
             failures.append(error)
             streamer.end()
