@@ -24,6 +24,7 @@ from assistant.ui.render import chat_markdown
 
 REAL_DAY = Path("/work/shared/real/hf_daily_papers/2024-06-03.json")
 HOSTILE = Path(__file__).parent / "fixtures" / "hostile_ui.jsonl"
+LISTING = Path(__file__).resolve().parents[1] / "data" / "daily_papers" / "000_9c1c75a0277bd027.txt"
 
 
 @pytest.fixture
@@ -183,7 +184,7 @@ def test_a_session_picks_another_generator_without_a_second_store_or_index(tmp_p
     quoting = choice.for_name("extractive")
     assert quoting is choice.for_name("extractive") and choice.for_name("no-such-model") is default
     assert quoting.retriever is default.retriever and quoting._lock is default._lock
-    default.ingest([Path(__file__).resolve().parents[1] / "data" / "daily_papers" / "000_9c1c75a0277bd027.txt"])
+    default.ingest([LISTING])
     answer = quoting.ask("What does the method distil?")  # sees what the default ingested
     assert answer.models["generator"] == "extractive" and default.settings.generator == "scripted"
     assert final_content(quoting, answer).endswith("Answered by extractive</small>")
@@ -199,7 +200,7 @@ def test_compare_reports_each_stage_as_the_core_reaches_it(tmp_path, make_store,
     store = tmp_path / "store"
     assistant = Assistant(Settings(store=store), make_store(store, fake_embedder), fake_embedder,
                           generator=ScriptedGenerator("Both distil a model [1][2]."))
-    assistant.ingest([Path(__file__).resolve().parents[1] / "data" / "daily_papers" / "000_9c1c75a0277bd027.txt"])
+    assistant.ingest([LISTING])
     titles = [paper.title for paper in assistant.papers()[:2]]
     events = list(staged_compare(assistant, lambda a: run_compare(a, "", titles)))
     assert events[:3] == [0, 1, 2] and isinstance(events[3], Comparison) and len(events) == 4
