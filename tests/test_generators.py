@@ -46,6 +46,19 @@ def test_packaged_model_is_converted_once_into_the_cache(generator, model_cache,
     assert reloaded.name == PACKAGED_GENERATOR
 
 
+def test_glibc_is_limited_to_two_malloc_arenas():
+    assert generators.cap_malloc_arenas() is True  # mallopt accepted it: this is a glibc system
+
+
+@pytest.mark.slow
+def test_loading_a_model_caps_the_malloc_arenas(model_cache, monkeypatch):
+    """Without the cap a server's memory grew with every request (glibc arena fragmentation)."""
+    capped = []
+    monkeypatch.setattr(generators, "cap_malloc_arenas", lambda: capped.append(True))
+    TransformersGenerator(PACKAGED_GENERATOR, cache_dir=model_cache, max_new_tokens=4)
+    assert capped == [True]
+
+
 def test_interrupted_conversion_leaves_no_checkpoint(tmp_path, monkeypatch):
     def crash_halfway(gguf_folder, destination):
         (destination / "model.safetensors").write_bytes(b"half")
