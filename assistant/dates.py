@@ -77,6 +77,16 @@ def _month_number(word: str) -> int:
     return next((number for number, name in enumerate(MONTHS, 1) if name.startswith(word)), 0)
 
 
+def listed_label(paper: Paper) -> str | None:
+    """When a listing showed the paper, for people: "2025-03-03", or "Mar 3 (no year)" from a
+    listing dump that prints no year (a year guessed from the ingest day could be a year off)."""
+    if paper.listed_on:
+        return paper.listed_on
+    if paper.listing_date:
+        return f"{month_day(paper.listing_date) or paper.listing_date} (no year)"
+    return None
+
+
 def paper_date(paper: Paper, added: str | date | None) -> tuple[date | None, str]:
     """The date a digest files the paper under, and which one it is.
 

@@ -12,6 +12,7 @@ import re
 from collections.abc import Sequence
 
 from assistant.citations import reference_list
+from assistant.dates import listed_label
 from assistant.schema import Citation, Paper
 from assistant.reports import Comparison, Digest, Topic
 from assistant.wording import answer_text
@@ -171,6 +172,8 @@ def _paper_line(paper: Paper, markers: list[int], dated: tuple[str | None, str] 
     details = [inert(authors_text(paper.authors))] if paper.authors else []
     if dated and dated[0]:
         details.append(f"{dated[0]} ({dated[1]})")
+    if paper.listing_date and not paper.listed_on:  # filed by another date: say the listing's day too
+        details.append(f"listed {inert(listed_label(paper))}")
     if paper.upvotes is not None:
         details.append(f"{paper.upvotes} upvote{'s' if paper.upvotes != 1 else ''}")
     links = " ".join(f"[{label}]({url})" for label, url in paper_links(paper))

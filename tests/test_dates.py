@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from assistant.dates import paper_date, parse_iso_date, parse_week, resolve_month_day, week_days
+from assistant.dates import listed_label, paper_date, parse_iso_date, parse_week, resolve_month_day, week_days
 from assistant.schema import AssistantError, Paper
 
 
@@ -111,3 +111,14 @@ def _paper(**dates) -> Paper:
 )
 def test_paper_date_prefers_listed_then_published_then_added(dates, added, expected):
     assert paper_date(_paper(**dates), added) == expected
+
+
+@pytest.mark.parametrize(
+    ("dates", "expected"),
+    [({"listed_on": "2025-03-03", "listing_date": "Mar 3"}, "2025-03-03"),
+     ({"listing_date": "March 3"}, "Mar 3 (no year)"),
+     ({"listing_date": "sometime"}, "sometime (no year)"),
+     ({}, None)],
+)
+def test_listed_label_says_when_a_listing_printed_no_year(dates, expected):
+    assert listed_label(Paper("p", "T", "A.", **dates)) == expected

@@ -57,6 +57,13 @@ def test_digest_sections_list_papers_with_dates_and_markers():
     assert f"- {B.title} — 2026-11-20 (added)" in text
 
 
+def test_a_digest_line_filed_by_ingest_day_names_the_undated_listing_day():
+    paper = Paper("b", B.title, B.abstract, listing_date="Nov 19")
+    digest = Digest(Window(None, None, "all dates"), None, [Topic("t", [paper], Answer("q", "", True, [], []))], 1,
+                    {"b": ("2026-11-20", "added")})
+    assert f"- {B.title} — 2026-11-20 (added) — listed Nov 19 (no year)" in digest_markdown(digest)
+
+
 def test_inert_text_cannot_make_images_links_html_or_table_cells():
     hostile = "![x](http://127.0.0.1:9/s) <img src=x onerror=a()> [l](www.e.invalid) `c` | *b* &lt;"
     assert inert(hostile) == ("\\!\\[x\\](http\\://127.0.0.1:9/s) \\<img src=x onerror=a()\\> "

@@ -74,7 +74,7 @@ def test_library_rows_show_dates_and_file_name_and_filter_on_every_word():
     rows = library_rows(_records())
     assert rows[0] == ["TinyCLIP: <Distillation>", "2023-09-04", "2023-09-01", "2026-11-20",
                        "sep04.txt", "p1"]
-    assert rows[1][1:5] == ["Sep 3", "", "", "feed.atom"]
+    assert rows[1][1:5] == ["Sep 3 (no year)", "", "", "feed.atom"]
     assert [r[-1] for r in library_rows(_records(), "tinyclip 2023-09")] == ["p1"]
     assert [r[-1] for r in library_rows(_records(), "ATOM")] == ["p2"]
     assert library_rows(_records(), "tinyclip atom") == []
@@ -172,3 +172,9 @@ def test_card_meta_shows_authors_dates_and_upvotes():
     paper = Paper("p", "T", "A.", authors=("A", "B", "C", "D"), published="2024-06-03",
                   listed_on="2024-06-04", upvotes=12)
     assert paper_meta(paper) == "A, B, C et al. · published 2024-06-03 · listed 2024-06-04 · ▲ 12"
+
+
+def test_an_undated_listing_day_shows_without_a_year_in_cards_and_the_library():
+    paper = Paper("p", "T", "A.", listing_date="Mar 3")
+    assert paper_meta(paper) == "listed Mar 3 (no year)"
+    assert library_rows([(paper, "2026-12-01")])[0][1] == "Mar 3 (no year)"

@@ -205,6 +205,19 @@ def _chat(page, empty_question_message: str) -> None:
     page.get_by_text("Searched as: What data does TinyCLIP use?").wait_for(timeout=180_000)
     _last_reply_done(page)
     page.screenshot(path=str(SCREENSHOTS / "chat-follow-up.png"), full_page=True)
+    assert page.locator("#chat .answered-by").last.inner_text() == "Answered by extractive"
+    _pick_model(page, "SmolLM2-135M-Instruct")  # this session only; the app is not reloaded
+    page.fill("#question textarea", "What does TinyCLIP distil?")
+    page.click("#ask")
+    page.locator("#chat .answered-by").get_by_text("Answered by SmolLM2-135M-Instruct").wait_for(
+        timeout=180_000)
+    page.screenshot(path=str(SCREENSHOTS / "chat-model-picked.png"), full_page=True)
+
+
+def _pick_model(page, name: str) -> None:
+    page.locator("#model input").click()
+    page.get_by_role("option", name=name).click()
+    page.locator("#model input").press("Escape")
 
 
 def _library(page, upload: Path) -> None:

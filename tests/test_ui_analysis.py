@@ -5,6 +5,14 @@ import pytest
 from test_ui import SCREENSHOTS, browser_page, client, live  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.slow
+# Every "Step n of 3" status the Compare result shows, in order, however briefly it shows.
+RECORD_STAGES = """
+window.stagesSeen = [];
+new MutationObserver(() => {
+  const shown = document.querySelector('#compare-result')?.innerText.match(/Step \\d of 3: [^\\n…]*…/);
+  if (shown && !window.stagesSeen.includes(shown[0])) { window.stagesSeen.push(shown[0]); }
+}).observe(document, {subtree: true, childList: true, characterData: true});
+"""
 
 
 def test_compare_endpoint_cites_both_papers(client):  # noqa: F811
@@ -31,6 +39,7 @@ def test_digest_endpoint_on_a_topic(client):  # noqa: F811
 @pytest.mark.browser
 def test_browser_compare_and_digest_tabs(live):  # noqa: F811
     with browser_page(live[0], height=1100) as page:
+        page.evaluate(RECORD_STAGES)
         page.get_by_role("tab", name="Compare").click()
         papers = page.locator("#compare-papers input")
         for typed, title in (("TinyCL", "TinyCLIP: CLIP Distillation"), ("LoRA+", "LoRA+: Efficient")):
@@ -44,6 +53,9 @@ def test_browser_compare_and_digest_tabs(live):  # noqa: F811
                                timeout=180_000)
         header = page.locator("#compare-result table th").all_inner_texts()
         assert header[1:] == ["TinyCLIP", "LoRA+"], header
+        assert page.evaluate("window.stagesSeen") == [  # each shown while the core was in it
+            "Step 1 of 3: resolving the papers…", "Step 2 of 3: building the table…",
+            "Step 3 of 3: writing the paragraph…"]
         page.fill("#compare-question textarea",
                   "How do TinyCLIP and TinyViT use knowledge distillation differently?")
         page.locator("#compare-papers [title='Clear']").click()

@@ -24,6 +24,7 @@ from assistant.ui.render import chat_markdown
 
 REAL_DAY = Path("/work/shared/real/hf_daily_papers/2024-06-03.json")
 HOSTILE = Path(__file__).parent / "fixtures" / "hostile_ui.jsonl"
+LISTING = Path(__file__).resolve().parents[1] / "data" / "daily_papers" / "000_9c1c75a0277bd027.txt"
 
 
 @pytest.fixture
@@ -166,3 +167,43 @@ def test_chat_shows_the_question_at_once_and_says_when_the_model_loads(tmp_path,
                      {"role": "assistant", "content": LOADING}]
     warm = Assistant(cold.settings, cold.store, fake_embedder, generator=ScriptedGenerator("A."))
     assert next(chat_turns(warm, "Q?", "Q?", []))[-1]["content"] == THINKING
+
+
+def test_a_session_picks_another_generator_without_a_second_store_or_index(tmp_path, make_store,
+                                                                           fake_embedder):
+    from conftest import ScriptedGenerator
+    from assistant.ui.chat import final_content
+    from assistant.ui.choosing import GeneratorChoice
+
+    store = tmp_path / "store"
+    settings = Settings(store=store, generator="scripted", min_relevance=0.0, min_evidence=0.0)
+    default = Assistant(settings, make_store(store, fake_embedder), fake_embedder,
+                        generator=ScriptedGenerator("It distils a model [1]."))
+    choice = GeneratorChoice(default)
+    assert choice.names[:2] == ["scripted", "extractive"]
+    quoting = choice.for_name("extractive")
+    assert quoting is choice.for_name("extractive") and choice.for_name("no-such-model") is default
+    assert quoting.retriever is default.retriever and quoting._lock is default._lock
+    default.ingest([LISTING])
+    answer = quoting.ask("What does the method distil?")  # sees what the default ingested
+    assert answer.models["generator"] == "extractive" and default.settings.generator == "scripted"
+    assert final_content(quoting, answer).endswith("Answered by extractive</small>")
+    assert default.ask("What does the method distil?").models["generator"] == "scripted"
+
+
+def test_compare_reports_each_stage_as_the_core_reaches_it(tmp_path, make_store, fake_embedder):
+    from conftest import ScriptedGenerator
+    from assistant.reports import Comparison
+    from assistant.ui.compare import run_compare, stage_line
+    from assistant.ui.stages import staged_compare
+
+    store = tmp_path / "store"
+    assistant = Assistant(Settings(store=store), make_store(store, fake_embedder), fake_embedder,
+                          generator=ScriptedGenerator("Both distil a model [1][2]."))
+    assistant.ingest([LISTING])
+    titles = [paper.title for paper in assistant.papers()[:2]]
+    events = list(staged_compare(assistant, lambda a: run_compare(a, "", titles)))
+    assert events[:3] == [0, 1, 2] and isinstance(events[3], Comparison) and len(events) == 4
+    assert events[3].rows and stage_line(1) == "Step 2 of 3: building the table…"
+    failed = list(staged_compare(assistant, lambda a: run_compare(a, "", ["only one"] * 5)))
+    assert failed[0] == 0 and isinstance(failed[-1], AssistantError)

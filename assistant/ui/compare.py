@@ -17,6 +17,7 @@ from assistant.markdown import comparison_markdown, short_title
 from assistant.reports import Comparison
 from assistant.ui.render import render_result
 from assistant.ui.serving import MODEL_JOBS, user_errors
+from assistant.ui.stages import STAGES, staged_compare
 
 NOTHING = "Pick two to four papers, or type a question that names or describes them."
 _UNSAFE = re.compile(r"[^A-Za-z0-9]+")
@@ -28,6 +29,11 @@ def run_compare(assistant: Assistant, question: str, titles: list[str] | None) -
     if not (question or "").strip() and len(titles) < 2:
         return None
     return assistant.compare(question or None, titles)
+
+
+def stage_line(stage: int) -> str:
+    """ "Step 2 of 3: building the table…" """
+    return f"Step {stage + 1} of {len(STAGES)}: {STAGES[stage]}…"
 
 
 def shown(assistant: Assistant, comparison: Comparison) -> str:
@@ -61,13 +67,20 @@ def build_tab(assistant: Assistant) -> gr.Tab:
         result = gr.Markdown(elem_id="compare-result", sanitize_html=True)
 
         def show_comparison(text: str, chosen: list[str] | None, progress=gr.Progress()):
-            progress(0, desc="Finding each paper's evidence and writing the comparison")
-            with user_errors():
-                comparison = run_compare(assistant, text, chosen)
-            if comparison is None:
-                return NOTHING, gr.File(visible=False)
-            files = saved_exports(assistant, comparison) if comparison.rows else None
-            return shown(assistant, comparison), gr.File(value=files, visible=bool(files))
+            hidden = gr.File(visible=False)
+            for event in staged_compare(assistant, lambda a: run_compare(a, text, chosen)):
+                if isinstance(event, int):
+                    progress(event / len(STAGES), desc=stage_line(event))
+                    yield f"_{stage_line(event)}_", hidden
+                    continue
+                if isinstance(event, BaseException):
+                    with user_errors():
+                        raise event
+                if event is None:
+                    yield NOTHING, hidden
+                    return
+                files = saved_exports(assistant, event) if event.rows else None
+                yield shown(assistant, event), gr.File(value=files, visible=bool(files))
 
         for trigger in (go.click, question.submit):
             trigger(show_comparison, [question, papers], [result, exports],

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from pathlib import PurePath
 
 from assistant.citations import reference_list
+from assistant.dates import listed_label
 from assistant.markdown import comparison_markdown, inert
 from assistant.schema import Answer, IngestReport, Paper, SentenceCheck
 from assistant.reports import Comparison
@@ -70,7 +71,7 @@ def paper_meta(paper: Paper) -> str:
         parts.append(text(names + (" et al." if len(paper.authors) > MAX_AUTHORS else "")))
     if paper.published:
         parts.append(f"published {text(paper.published)}")
-    listed = paper.listed_on or paper.listing_date
+    listed = listed_label(paper)
     if listed:
         parts.append(f"listed {text(listed)}")
     if paper.upvotes is not None:
@@ -188,7 +189,7 @@ def library_rows(records: Sequence[tuple[Paper, str]], query: str | None = "") -
     words = (query or "").lower().split()
     rows = []
     for paper, added in records:
-        row = [paper.title, paper.listed_on or paper.listing_date or "", paper.published or "",
+        row = [paper.title, listed_label(paper) or "", paper.published or "",
                added or "", PurePath(paper.source).name, paper.paper_id]
         haystack = " ".join(row).lower()
         if all(word in haystack for word in words):
