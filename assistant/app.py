@@ -20,7 +20,7 @@ from assistant.compare import (
 from assistant.chunking import Chunker
 from assistant.dates import latest_week, paper_date
 from assistant.digest import DigestSettings, build_digest, in_window, on_topic
-from assistant.evidence import select_evidence
+from assistant.evidence import SentenceMemory, select_evidence
 from assistant.models.embedders import Embedder, SentenceTransformerEmbedder
 from assistant import models
 from assistant.models.generators import Generator
@@ -62,7 +62,8 @@ class Assistant:
         self.store = store
         self.embedder = embedder
         self._generator = generator
-        self.judge = judge or build_judge(settings, embedder)
+        self.sentences = SentenceMemory(embedder, store.sentence_vectors)  # stored, not re-embedded
+        self.judge = judge or build_judge(settings, self.sentences)
         self.retriever = Retriever(store, embedder, settings.title_boost)
         self._lock = threading.Lock()  # one model call at a time; the UI serves several users
         # Ingest and delete refresh the retriever's index part by part while searches read it; a
@@ -135,7 +136,8 @@ class Assistant:
         # to answer about a neighbour ("TinyViT" for a question on TinyCLIP).
         papers = self.store.papers([p.paper_id for p in passages])
         focus = [p for p in papers if p.paper_id in named] or papers
-        evidence = select_evidence(question, focus, self.embedder, self.settings.evidence_sentences,
+        self.sentences.recall(focus)
+        evidence = select_evidence(question, focus, self.sentences, self.settings.evidence_sentences,
                                    named)
         generator = self.generator
         yield from held_stream(self._lock, lambda: answer_stream(

@@ -21,9 +21,12 @@ import numpy as np
 
 from assistant.chunking import Chunker
 from assistant.models.embedders import Embedder
-from assistant.schema import Chunk, IngestReport, ListingDates, Paper, PaperUpdate, Progress, Rejection
+from assistant.schema import (
+    Chunk, IngestReport, ListingDates, Paper, PaperUpdate, Progress, Rejection, SentenceVectors,
+)
 from assistant.sources import parse_paths
 from assistant.store import Store, StoredPaper, open_building, switch
+from assistant.text import split_sentences
 
 log = logging.getLogger(__name__)
 
@@ -159,21 +162,33 @@ def embed_and_write(
             break
         batch = papers[start:start + WRITE_BATCH]
         chunks = chunker.chunk(batch)
-        vectors = embedder.embed([embedding_text(c) for c in chunks])
-        write(_group(batch, chunks, vectors, added))
+        spans = [tuple(split_sentences(paper.abstract)) for paper in batch]
+        # one call for chunks and sentences: the embedder batches them by length together
+        vectors = embedder.embed([embedding_text(c) for c in chunks] + [
+            paper.abstract[s:e] for paper, cuts in zip(batch, spans) for s, e in cuts])
+        sentences = _sentences(batch, spans, vectors[len(chunks):])
+        write(_group(batch, chunks, vectors[:len(chunks)], added, sentences))
         embedded += len(chunks)
         if progress:
             progress(start + len(batch), len(papers))
     return embedded
 
 
-def _group(papers: Sequence[Paper], chunks: list[Chunk], vectors: np.ndarray, added: str):
+def _sentences(papers: Sequence[Paper], spans: list[tuple], vectors: np.ndarray) -> list[SentenceVectors]:
+    """Each paper's sentence rows, cut from the batch's matrix in order."""
+    ends = np.cumsum([len(cuts) for cuts in spans])
+    return [SentenceVectors(paper.paper_id, cuts, vectors[end - len(cuts):end])
+            for paper, cuts, end in zip(papers, spans, ends)]
+
+
+def _group(papers: Sequence[Paper], chunks: list[Chunk], vectors: np.ndarray, added: str,
+           sentences: list[SentenceVectors]):
     rows: dict[str, list[int]] = {}
     for row, chunk in enumerate(chunks):
         rows.setdefault(chunk.paper_id, []).append(row)
     return [StoredPaper(paper=p, chunks=[chunks[r] for r in rows[p.paper_id]],
-                        embeddings=vectors[rows[p.paper_id]], added=added)
-            for p in papers if p.paper_id in rows]
+                        embeddings=vectors[rows[p.paper_id]], added=added, sentences=s)
+            for p, s in zip(papers, sentences) if p.paper_id in rows]
 
 
 def reindex(
