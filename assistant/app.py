@@ -42,7 +42,8 @@ log = logging.getLogger(__name__)
 
 
 def build_embedder(settings: Settings) -> Embedder:
-    return SentenceTransformerEmbedder(settings.embedder, threads=settings.threads)
+    return SentenceTransformerEmbedder(settings.embedder, threads=settings.threads,
+                                       processes=settings.embed_processes)
 
 
 def build_judge(settings: Settings, embedder: Embedder) -> SupportJudge:

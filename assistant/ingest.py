@@ -14,7 +14,7 @@ import signal
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 import numpy as np
@@ -31,6 +31,7 @@ from assistant.text import split_sentences
 log = logging.getLogger(__name__)
 
 WRITE_BATCH = 64  # papers per commit: small enough that an interrupt loses little
+POOL_MIN_PAPERS = 1000  # below this, starting worker processes costs more than they save
 
 
 def embedding_text(chunk: Chunk) -> str:
@@ -71,6 +72,13 @@ def stop_on_signals() -> Iterator[threading.Event]:
     finally:
         for number, handler in previous.items():
             signal.signal(number, handler)
+def pooled(embedder: Embedder, papers: int):
+    """The embedder's worker processes for a big ingest (at least POOL_MIN_PAPERS papers; starting
+    them loads the model once more in each), else nothing: small ingests embed in this process."""
+    pool = getattr(embedder, "pool", None)
+    return pool() if pool is not None and papers >= POOL_MIN_PAPERS else nullcontext()
+
+
 def id_conflicts(papers: Iterable[Paper]) -> list[Rejection]:
     """A Rejection for each repeat of a paper id with another title or abstract than its first
     occurrence (which deduplicate keeps): two different papers cannot share an id without a word.
@@ -139,7 +147,7 @@ def ingest(
     todo = fresh + changed
     if todo:
         added = (today or dt.date.today()).isoformat()
-        with stop_on_signals() as stop:
+        with stop_on_signals() as stop, pooled(embedder, len(todo)):
             report.chunks_embedded = embed_and_write(
                 todo, store, embedder, chunker(), added, progress, stop)
             report.interrupted = stop.is_set()
@@ -157,6 +165,8 @@ def embed_and_write(
     number of chunks embedded. `index_only` writes Chroma only (a rebuild from the ledger)."""
     write = store.write_index if index_only else store.write
     embedded = 0
+    if progress:
+        progress(0, len(papers))  # the clock of papers/s starts here
     for start in range(0, len(papers), WRITE_BATCH):
         if stop is not None and stop.is_set():
             break
@@ -203,7 +213,7 @@ def reindex(
     finished = store.paper_hashes()
     todo = [(p, a) for p, a in records if finished.get(p.paper_id) != p.content_hash]
     done = len(records) - len(todo)
-    with stop_on_signals() as stop:
+    with stop_on_signals() as stop, pooled(embedder, len(todo)):
         for added in sorted({a for _, a in todo}):
             papers = [p for p, a in todo if a == added]
             embed_and_write(papers, store, embedder, chunker, added,

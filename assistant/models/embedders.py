@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -41,10 +42,13 @@ class Embedder(Protocol):
 class SentenceTransformerEmbedder:
     """A sentence-transformers model on CPU, loaded once at construction."""
 
-    def __init__(self, model: str = PACKAGED_EMBEDDER, threads: int = 1, batch_size: int = 32) -> None:
+    def __init__(self, model: str = PACKAGED_EMBEDDER, threads: int = 1, batch_size: int = 32,
+                 processes: int = 1) -> None:
         self.name = PACKAGED_EMBEDDER if model in PACKAGED_EMBEDDER_ALIASES else model
         self.batch_size = batch_size
+        self.processes = processes  # worker processes of `pool()`, for big ingests
         self._model = _load_sentence_transformer(model, threads)
+        self._pool = None  # a multi-process pool while `pool()` is open
         self.dimension = int(self._model.get_embedding_dimension())
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
@@ -54,6 +58,7 @@ class SentenceTransformerEmbedder:
             return np.zeros((0, self.dimension), dtype=np.float32)
         vectors = self._model.encode(
             list(texts),
+            pool=self._pool,
             batch_size=self.batch_size,
             show_progress_bar=False,
             convert_to_numpy=True,
@@ -64,8 +69,42 @@ class SentenceTransformerEmbedder:
     def embed_query(self, text: str) -> np.ndarray:
         return self.embed([text])[0]
 
+    @contextmanager
+    def pool(self, processes: int | None = None) -> Iterator[None]:
+        """While open, `embed` runs in `processes` (default: the constructor's) worker processes
+        of one torch thread each (sentence-transformers' multi-process pool), for big ingests;
+        1: in this process, as always."""
+        processes = self.processes if processes is None else processes
+        if processes <= 1 or self._pool is not None:
+            yield
+            return
+        with _one_thread_children():
+            self._pool = self._model.start_multi_process_pool(["cpu"] * processes)
+        logger.info("embedding with %d worker processes", processes)
+        try:
+            yield
+        finally:
+            pool, self._pool = self._pool, None
+            self._model.stop_multi_process_pool(pool)
+
     def __repr__(self) -> str:
         return f"SentenceTransformerEmbedder({self.name!r}, dimension={self.dimension})"
+
+
+@contextmanager
+def _one_thread_children() -> Iterator[None]:
+    """Workers are spawned: they read the thread count from the environment when torch starts, and
+    one thread each is what shares the cores without oversubscribing them."""
+    saved = {name: os.environ.get(name) for name in ("OMP_NUM_THREADS", "MKL_NUM_THREADS")}
+    os.environ.update({name: "1" for name in saved})
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 def _load_sentence_transformer(model: str, threads: int) -> Any:
