@@ -46,11 +46,11 @@ class SentenceMemory:
             wanted = [p for p in papers if not all(
                 p.abstract[s:e] in self._vectors for s, e in split_sentences(p.abstract))]
         found = self._stored(wanted) if wanted else {}
-        for paper in wanted:
-            rows = found.get(paper.paper_id)
-            # rows cut by another splitter (an older version) are not these sentences' vectors
-            if rows is not None and list(rows.spans) == split_sentences(paper.abstract):
-                self._remember([paper.abstract[s:e] for s, e in rows.spans], rows.vectors)
+        for rows in found.values():
+            # keyed by the text each row's offsets cut from the abstract: rows cut by another
+            # splitter (an older version) stand for their own texts, never for these sentences
+            abstract = next(p.abstract for p in wanted if p.paper_id == rows.paper_id)
+            self._remember([abstract[s:e] for s, e in rows.spans], rows.vectors)
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         with self._lock:

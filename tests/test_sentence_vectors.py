@@ -48,7 +48,7 @@ class CountingEmbedder(HashingEmbedder):
 
     def embed_query(self, text):
         self.queries.append(text)
-        return super().embed_query(text)
+        return super().embed([text])[0]  # not counted among the embedded texts
 
 
 def _source(tmp_path, papers=PAPERS):
@@ -99,12 +99,13 @@ def test_answering_embeds_the_question_and_the_model_sentences_only(ingested):
 
 
 def test_stored_vectors_select_the_same_evidence_as_embedding_on_the_fly(ingested):
-    embedder = HashingEmbedder()
+    embedder = CountingEmbedder()
     assistant = _assistant(ingested, embedder)
     papers = assistant.papers()
     assistant.sentences.recall(papers)
     stored = select_evidence(QUESTION, papers, assistant.sentences, 4)
-    fresh = select_evidence(QUESTION, papers, embedder, 4)
+    assert embedder.texts == []  # every sentence came from the store
+    fresh = select_evidence(QUESTION, papers, HashingEmbedder(), 4)
     assert [(e.paper_id, e.start, e.end) for e in stored] == [(e.paper_id, e.start, e.end) for e in fresh]
     np.testing.assert_allclose([e.score for e in stored], [e.score for e in fresh], atol=1e-6)
 
@@ -118,6 +119,7 @@ def test_a_store_without_sentence_vectors_answers_logs_once_and_reindex_adds_the
     assistant = _assistant(ingested, embedder)
     with caplog.at_level(logging.WARNING, logger="assistant.store.index"):
         first, second = assistant.ask(QUESTION), assistant.ask(QUESTION)
+    assistant.store.sentence_vectors(assistant.papers())  # a third read: still one warning
     assert first.text == second.text and not first.abstained
     assert [r.getMessage() for r in caplog.records].count(caplog.records[0].getMessage()) == 1
     assert "assistant reindex" in caplog.records[0].getMessage() and len(caplog.records) == 1
@@ -158,7 +160,7 @@ def test_a_rebuild_writes_its_own_rows_and_sweeps_the_old_ones(ingested, monkeyp
     assert {r.vectors.shape[1] for r in rows.values()} == {128}
 
 
-def test_memory_uses_stored_rows_and_ignores_rows_another_splitter_cut():
+def test_memory_uses_stored_rows_and_never_rows_cut_at_other_offsets():
     paper = Paper(paper_id="p", title="T", abstract="First sentence here. Second one follows.")
     spans = tuple(split_sentences(paper.abstract))
     good = SentenceVectors("p", spans, np.eye(2, 256, dtype=np.float32))
@@ -183,3 +185,14 @@ def test_memory_keeps_the_most_recently_used_texts_only():
     embedder.texts.clear()
     memory.embed(["one a", "three c", "two b"])
     assert embedder.texts == ["two b"]
+
+
+def test_rows_of_another_version_of_a_paper_are_not_read(tmp_path):
+    from assistant.store.sentences import SentenceTable
+
+    table = SentenceTable(tmp_path, 4)
+    old = Paper(paper_id="p", title="T", abstract="Old abstract.")
+    new = Paper(paper_id="p", title="T", abstract="New abstract.")
+    table.write("", [(old, SentenceVectors("p", ((0, 13),), np.ones((1, 4), dtype=np.float32)))])
+    assert set(table.read("", [old])) == {"p"}
+    assert table.read("", [new]) == {}  # its hash is not the one the row was written for
