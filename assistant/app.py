@@ -202,8 +202,9 @@ class Assistant:
     def _compare(self, question: str, papers: list[Paper], missing: list[str], asked: bool,
                  aspects: Sequence[str] = ()) -> Comparison:
         generator = self.generator
+        self.sentences.recall(papers)
         with self._lock:
-            return compare(question, papers, missing, self.embedder, generator, self.judge,
+            return compare(question, papers, missing, self.sentences, generator, self.judge,
                            load_prompt("compare"), CompareSettings(self.settings.max_new_tokens),
                            asked, aspects)
 
@@ -231,7 +232,8 @@ class Assistant:
         topic = (topic or "").strip() or None
         dated, vectors = self._dated(window)
         generator = self.generator if dated else None  # an empty window needs no model
-        return build_digest(window, topic, dated, vectors, self.embedder, generator, self.judge,
+        self.sentences.recall([d.paper for d in dated])
+        return build_digest(window, topic, dated, vectors, self.sentences, generator, self.judge,
                             load_prompt("digest"), DigestSettings(
                                 self.settings.topic_threshold, self.settings.max_new_tokens, topics),
                             progress)

@@ -130,6 +130,8 @@ def main() -> None:
     parser.add_argument("--ingest-repeats", type=int, default=2)
     parser.add_argument("--generators", default="extractive,SmolLM2-135M-Instruct")
     parser.add_argument("--backend", default="transformers")
+    parser.add_argument("--store", type=Path, help="answer from this copy of a sample-corpus store "
+                        "(made by this version) instead of ingesting; skips the ingest figures")
     arguments = parser.parse_args()
     from assistant.app import Assistant, build_embedder
     from assistant.store import Store
@@ -140,8 +142,11 @@ def main() -> None:
                             generator_backend=arguments.backend)
         settings.apply_environment()
         embedder = build_embedder(settings)
-        results["ingest"], path = bench_ingest(settings, embedder, Path(folder),
-                                               arguments.ingest_repeats)
+        if arguments.store:
+            path = arguments.store
+        else:
+            results["ingest"], path = bench_ingest(settings, embedder, Path(folder),
+                                                   arguments.ingest_repeats)
         results["answers"] = {}
         for name in arguments.generators.split(","):
             answer_settings = settings.model_copy(update={"store": path, "generator": name})
@@ -151,7 +156,7 @@ def main() -> None:
     results["threads"] = settings.threads
     arguments.out.parent.mkdir(parents=True, exist_ok=True)
     arguments.out.write_text(json.dumps(results, indent=2))
-    print(json.dumps({"ingest": {k: v for k, v in results["ingest"].items() if k != "runs"},
+    print(json.dumps({"ingest": {k: v for k, v in results.get("ingest", {}).items() if k != "runs"},
                       "answers": {n: {k: v for k, v in a.items() if k != "runs"}
                                   for n, a in results["answers"].items()}}, indent=1))
 

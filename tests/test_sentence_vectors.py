@@ -196,3 +196,14 @@ def test_rows_of_another_version_of_a_paper_are_not_read(tmp_path):
     table.write("", [(old, SentenceVectors("p", ((0, 13),), np.ones((1, 4), dtype=np.float32)))])
     assert set(table.read("", [old])) == {"p"}
     assert table.read("", [new]) == {}  # its hash is not the one the row was written for
+
+
+def test_comparisons_and_digests_read_the_stored_sentence_vectors(ingested):
+    from assistant.dates import make_window
+
+    embedder = CountingEmbedder()
+    assistant = _assistant(ingested, embedder, reply="")
+    comparison = assistant.compare(names=[PAPERS[0]["title"], PAPERS[1]["title"]])
+    digest = assistant.digest(make_window(every=True))
+    assert comparison.papers and digest.topics
+    assert not set(embedder.texts) & _sentences(assistant.papers())
