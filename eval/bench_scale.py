@@ -173,14 +173,17 @@ def _sentence_reads(store, size: int, repeats: int = 20) -> dict:
     return {"p50": 1e3 * statistics.median(times), "max": 1e3 * max(times)}
 
 
-def sample_vectors(embedder, folder: Path) -> tuple[Path, list]:
-    """Ingest the real sample corpus once; keep its sentences and vectors for the synthetic stores."""
+def sample_vectors(embedder, folder: Path, existing: Path | None = None) -> tuple[Path, list]:
+    """Ingest the real sample corpus once (or open an `existing` store of it); keep its sentences
+    and vectors for the synthetic stores."""
     from assistant.app import Assistant
     from assistant.store import Store
 
-    settings = Settings(store=folder / "sample", sample_corpus=ROOT / "data" / "daily_papers")
-    assistant = Assistant(settings, Store(settings.store, embedder.name, embedder.dimension), embedder)
-    assistant.ingest([settings.sample_corpus])
+    settings = Settings(store=existing or folder / "sample", sample_corpus=ROOT / "data" / "daily_papers")
+    store = Store(settings.store, embedder.name, embedder.dimension, read_only=bool(existing))
+    assistant = Assistant(settings, store, embedder)
+    if not existing:
+        assistant.ingest([settings.sample_corpus])
     papers = assistant.papers()
     stored = assistant.store.sentence_vectors(papers)
     sentences = [p.abstract[s:e] for p in papers for s, e in stored[p.paper_id].spans]
@@ -220,6 +223,8 @@ def main() -> None:
     parser.add_argument("--parts", default="embed,scale,real")
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--embed-papers", type=int, default=100)
+    parser.add_argument("--sample-store", type=Path, help="a store of the sample corpus made by this "
+                        "version, read instead of ingesting the corpus again")
     parser.add_argument("--size", type=int, help=argparse.SUPPRESS)  # a child: one size
     parser.add_argument("--sample", type=Path, help=argparse.SUPPRESS)
     arguments = parser.parse_args()
@@ -236,7 +241,7 @@ def main() -> None:
     results = {"cpu_count": os.cpu_count(), "threads": settings.threads,
                "load_average_at_start": os.getloadavg()}
     with tempfile.TemporaryDirectory(prefix="bench-scale-") as folder:
-        sample, papers = sample_vectors(embedder, Path(folder))
+        sample, papers = sample_vectors(embedder, Path(folder), arguments.sample_store)
         if "embed" in parts:
             results["embed"] = bench_embed(embedder, papers[:arguments.embed_papers], arguments.repeats)
         if "real" in parts:

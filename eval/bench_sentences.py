@@ -90,6 +90,9 @@ def _fresh(assistant, variant: str, generator) -> None:
     else:
         assistant.sentences = SentenceMemory(embedder, assistant.store.sentence_vectors)
         assistant.judge = EvidenceJudge(assistant.sentences, assistant.settings.support_threshold)
+    llama = getattr(generator, "_llama", None)
+    if llama is not None:  # llama.cpp would reuse the same prompt's KV cache from the last answer
+        llama.reset()
     assistant._generator = _Timed(generator)
 
 
