@@ -72,6 +72,8 @@ def stop_on_signals() -> Iterator[threading.Event]:
     finally:
         for number, handler in previous.items():
             signal.signal(number, handler)
+
+
 def pooled(embedder: Embedder, papers: int):
     """The embedder's worker processes for a big ingest (at least POOL_MIN_PAPERS papers; starting
     them loads the model once more in each), else nothing: small ingests embed in this process."""

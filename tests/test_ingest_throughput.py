@@ -1,5 +1,8 @@
 """Big ingests: worker processes for the embedder, and progress lines with papers/s and ETA."""
 
+import os
+import signal
+import time
 from contextlib import contextmanager
 
 import numpy as np
@@ -93,6 +96,11 @@ def test_worker_processes_embed_as_the_process_does(real_embedder):
     alone = real_embedder.embed(texts)
     with real_embedder.pool(2):
         pooled = real_embedder.embed(texts)
-        assert real_embedder._pool is not None
+        workers = real_embedder._pool["processes"]
+        for worker in workers:  # Ctrl-C reaches the whole process group: workers must outlive it
+            os.kill(worker.pid, signal.SIGINT)
+        time.sleep(1.0)
+        assert all(worker.is_alive() for worker in workers)
+        np.testing.assert_allclose(real_embedder.embed(texts), alone, atol=1e-5)
     assert real_embedder._pool is None  # the workers stopped with the block
     np.testing.assert_allclose(pooled, alone, atol=1e-5)

@@ -94,12 +94,20 @@ class SentenceTransformerEmbedder:
 @contextmanager
 def _one_thread_children() -> Iterator[None]:
     """Workers are spawned: they read the thread count from the environment when torch starts, and
-    one thread each is what shares the cores without oversubscribing them."""
+    one thread each is what shares the cores without oversubscribing them. They also inherit an
+    ignored SIGINT, so Ctrl-C reaches only this process, which finishes its batch and stops."""
+    import signal
+    import threading
+
     saved = {name: os.environ.get(name) for name in ("OMP_NUM_THREADS", "MKL_NUM_THREADS")}
     os.environ.update({name: "1" for name in saved})
+    main = threading.current_thread() is threading.main_thread()  # only it may set handlers
+    interrupt = signal.signal(signal.SIGINT, signal.SIG_IGN) if main else None
     try:
         yield
     finally:
+        if main:
+            signal.signal(signal.SIGINT, interrupt)
         for name, value in saved.items():
             if value is None:
                 os.environ.pop(name, None)
