@@ -1,54 +1,101 @@
-"""Scratch measurement behind notes/sentences.md (c): sentence vectors in a Chroma collection vs SQLite blobs.
+"""Where to keep sentence vectors: a Chroma collection or SQLite rows of one blob a paper.
 
     python eval/sentence_storage.py PAPERS   (random 384-d vectors, 8 sentences a paper)
+
+Writes both in batches of 64 papers, reads five random papers' rows 20 times, and prints the write
+time, median read time and disk use of each as one JSON line (the figures in notes/sentences.md).
 """
-import json, sqlite3, time, sys, os, shutil
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
 import numpy as np
-import chromadb
-papers, per = int(sys.argv[1]), 8
-rng = np.random.default_rng(0)
-root = f"/tmp/sentence-storage-{papers}"
-shutil.rmtree(root, ignore_errors=True); os.makedirs(root)
-vectors = rng.standard_normal((papers, per, 384)).astype(np.float32)
-def du(p):
-    return sum(os.path.getsize(os.path.join(d, f)) for d, _, fs in os.walk(p) for f in fs) / 1e6
-# chroma
-client = chromadb.PersistentClient(path=f"{root}/chroma", settings=chromadb.Settings(anonymized_telemetry=False))
-col = client.create_collection("sentences", embedding_function=None, configuration={"hnsw": {"space": "cosine"}})
-t = time.perf_counter()
-for b in range(0, papers, 64):
-    ids, embs, metas = [], [], []
-    for p in range(b, min(papers, b + 64)):
-        for s in range(per):
-            ids.append(f"p{p}:{s}"); embs.append(vectors[p, s]); metas.append({"paper_id": f"p{p}", "start": s, "end": s + 1, "hash": "h"})
-    col.upsert(ids=ids, embeddings=np.asarray(embs), metadatas=metas)
-chroma_write = time.perf_counter() - t
-reads = []
-for q in range(20):
-    want = [f"p{int(i)}" for i in rng.integers(0, papers, 5)]
-    t = time.perf_counter(); got = col.get(where={"paper_id": {"$in": want}}, include=["embeddings", "metadatas"]); reads.append(time.perf_counter() - t)
-chroma_read = float(np.median(reads))
-reads = []
-for q in range(20):
-    want = [f"p{int(i)}:{s}" for i in rng.integers(0, papers, 5) for s in range(per)]
-    t = time.perf_counter(); got = col.get(ids=want, include=["embeddings", "metadatas"]); reads.append(time.perf_counter() - t)
-chroma_read_ids = float(np.median(reads))
-# sqlite
-db = sqlite3.connect(f"{root}/sentences.sqlite3"); db.execute("PRAGMA journal_mode=WAL"); db.execute("PRAGMA synchronous=FULL")
-db.execute("CREATE TABLE s (prefix TEXT, paper_id TEXT, hash TEXT, spans TEXT, vectors BLOB, PRIMARY KEY (prefix, paper_id))")
-t = time.perf_counter()
-for b in range(0, papers, 64):
-    with db:
-        db.executemany("INSERT OR REPLACE INTO s VALUES (?,?,?,?,?)", [("", f"p{p}", "h", json.dumps([[s, s + 1] for s in range(per)]), vectors[p].tobytes()) for p in range(b, min(papers, b + 64))])
-sqlite_write = time.perf_counter() - t
-reads = []
-for q in range(20):
-    want = [f"p{int(i)}" for i in rng.integers(0, papers, 5)]
-    t = time.perf_counter()
-    rows = db.execute(f"SELECT paper_id, hash, spans, vectors FROM s WHERE prefix = '' AND paper_id IN ({','.join('?' * 5)})", want).fetchall()
-    out = {r[0]: (json.loads(r[2]), np.frombuffer(r[3], dtype=np.float32).reshape(-1, 384)) for r in rows}
-    reads.append(time.perf_counter() - t)
-sqlite_read = float(np.median(reads))
-print(json.dumps({"papers": papers, "sentences": papers * per, "chroma_write_s": round(chroma_write, 3), "chroma_read_where_ms": round(chroma_read * 1e3, 2),
-      "chroma_read_ids_ms": round(chroma_read_ids * 1e3, 2), "chroma_mb": round(du(f"{root}/chroma"), 1),
-      "sqlite_write_s": round(sqlite_write, 3), "sqlite_read_ms": round(sqlite_read * 1e3, 3), "sqlite_mb": round(du(root) - du(f"{root}/chroma"), 1)}))
+
+SENTENCES, DIMENSION, BATCH, READS = 8, 384, 64, 20
+
+
+def folder_mb(path: Path) -> float:
+    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) / 1e6
+
+
+def median_ms(read, papers: int, rng) -> float:
+    times = []
+    for _ in range(READS):
+        wanted = [int(i) for i in rng.choice(papers, 5, replace=False)]
+        started = time.perf_counter()
+        read(wanted)
+        times.append(time.perf_counter() - started)
+    return 1e3 * statistics.median(times)
+
+
+def chroma_side(folder: Path, vectors: np.ndarray, rng) -> dict:
+    import chromadb
+
+    client = chromadb.PersistentClient(path=str(folder), settings=chromadb.Settings(anonymized_telemetry=False))
+    collection = client.create_collection("sentences", embedding_function=None,
+                                          configuration={"hnsw": {"space": "cosine"}})
+    started = time.perf_counter()
+    for start in range(0, len(vectors), BATCH):
+        rows = [(paper, sentence) for paper in range(start, min(start + BATCH, len(vectors)))
+                for sentence in range(SENTENCES)]
+        collection.upsert(ids=[f"p{p}:{s}" for p, s in rows],
+                          embeddings=np.asarray([vectors[p, s] for p, s in rows]),
+                          metadatas=[{"paper_id": f"p{p}", "start": s, "end": s + 1} for p, s in rows])
+    write_s = time.perf_counter() - started
+    by_filter = median_ms(lambda ids: collection.get(
+        where={"paper_id": {"$in": [f"p{i}" for i in ids]}}, include=["embeddings", "metadatas"]),
+        len(vectors), rng)
+    by_ids = median_ms(lambda ids: collection.get(
+        ids=[f"p{i}:{s}" for i in ids for s in range(SENTENCES)], include=["embeddings", "metadatas"]),
+        len(vectors), rng)
+    return {"write_s": write_s, "read_where_ms": by_filter, "read_ids_ms": by_ids, "mb": folder_mb(folder)}
+
+
+def sqlite_side(folder: Path, vectors: np.ndarray, rng) -> dict:
+    folder.mkdir()
+    database = sqlite3.connect(folder / "sentences.sqlite3")
+    database.execute("PRAGMA journal_mode=WAL")
+    database.execute("PRAGMA synchronous=FULL")
+    database.execute("CREATE TABLE sentences (paper_id TEXT PRIMARY KEY, spans TEXT, vectors BLOB)")
+    spans = json.dumps([[s, s + 1] for s in range(SENTENCES)])
+    started = time.perf_counter()
+    for start in range(0, len(vectors), BATCH):
+        with database:
+            database.executemany("INSERT OR REPLACE INTO sentences VALUES (?, ?, ?)", [
+                (f"p{p}", spans, vectors[p].tobytes()) for p in range(start, min(start + BATCH, len(vectors)))])
+    write_s = time.perf_counter() - started
+
+    def read(ids):
+        rows = database.execute(f"SELECT paper_id, spans, vectors FROM sentences WHERE paper_id IN "
+                                f"({','.join('?' * len(ids))})", [f"p{i}" for i in ids]).fetchall()
+        return {pid: (json.loads(s), np.frombuffer(b, dtype=np.float32).reshape(-1, DIMENSION))
+                for pid, s, b in rows}
+
+    return {"write_s": write_s, "read_ms": median_ms(read, len(vectors), rng), "mb": folder_mb(folder)}
+
+
+def main() -> None:
+    papers = int(sys.argv[1])
+    rng = np.random.default_rng(0)
+    vectors = rng.standard_normal((papers, SENTENCES, DIMENSION)).astype(np.float32)
+    folder = Path(tempfile.mkdtemp(prefix="sentence-storage-"))
+    try:
+        result = {"papers": papers, "sentences": papers * SENTENCES, "load_average": os.getloadavg(),
+                  "chroma": chroma_side(folder / "chroma", vectors, rng),
+                  "sqlite": sqlite_side(folder / "sqlite", vectors, rng)}
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()
