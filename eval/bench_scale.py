@@ -131,7 +131,7 @@ def bench_size(size: int, sample_path: Path, folder: Path) -> dict:
         store.write(synthetic_items(sample, start, min(start + 2000, size), rng, noise))
     write_s = time.perf_counter() - started
     result = {"abstracts": size, "write_s": write_s, "papers_per_s": size / write_s,
-              "sentences": store.sentences.count(""),
+              "papers_with_sentence_vectors": store.sentences.count(""),
               "disk_mb": {"chroma": folder_mb(settings.store / "chroma"),
                           "sentences": (settings.store / "sentences.sqlite3").stat().st_size / 1e6,
                           "ledger": (settings.store / "ledger.sqlite3").stat().st_size / 1e6}}
@@ -211,7 +211,7 @@ def bench_real(embedder, folder: Path) -> dict:
             seconds = time.perf_counter() - started
         result[f"processes_{processes}"] = {
             "papers": report.added, "chunks": report.chunks_embedded,
-            "sentences": assistant.store.sentences.count(""), "rejected": len(report.rejected),
+            "papers_with_sentence_vectors": assistant.store.sentences.count(""), "rejected": len(report.rejected),
             "seconds": seconds, "papers_per_s": report.added / seconds}
     return result
 
