@@ -61,7 +61,9 @@ def _texts(papers) -> list[str]:
     from assistant.ingest import embedding_text
     from assistant.text import split_sentences
 
-    chunks = [embedding_text(c) for c in Chunker(Settings().chunk_size, Settings().chunk_overlap).chunk(papers)]
+    settings = Settings()
+    chunker = Chunker(settings.chunk_size, settings.chunk_overlap)
+    chunks = [embedding_text(c) for c in chunker.chunk(papers)]
     return chunks + [p.abstract[s:e] for p in papers for s, e in split_sentences(p.abstract)]
 
 
@@ -211,7 +213,8 @@ def bench_real(embedder, folder: Path) -> dict:
             seconds = time.perf_counter() - started
         result[f"processes_{processes}"] = {
             "papers": report.added, "chunks": report.chunks_embedded,
-            "papers_with_sentence_vectors": assistant.store.sentences.count(""), "rejected": len(report.rejected),
+            "papers_with_sentence_vectors": assistant.store.sentences.count(""),
+            "rejected": len(report.rejected),
             "seconds": seconds, "papers_per_s": report.added / seconds}
     return result
 

@@ -40,7 +40,8 @@ def median_ms(read, papers: int, rng) -> float:
 def chroma_side(folder: Path, vectors: np.ndarray, rng) -> dict:
     import chromadb
 
-    client = chromadb.PersistentClient(path=str(folder), settings=chromadb.Settings(anonymized_telemetry=False))
+    settings = chromadb.Settings(anonymized_telemetry=False)
+    client = chromadb.PersistentClient(path=str(folder), settings=settings)
     collection = client.create_collection("sentences", embedding_function=None,
                                           configuration={"hnsw": {"space": "cosine"}})
     started = time.perf_counter()
@@ -71,7 +72,8 @@ def sqlite_side(folder: Path, vectors: np.ndarray, rng) -> dict:
     for start in range(0, len(vectors), BATCH):
         with database:
             database.executemany("INSERT OR REPLACE INTO sentences VALUES (?, ?, ?)", [
-                (f"p{p}", spans, vectors[p].tobytes()) for p in range(start, min(start + BATCH, len(vectors)))])
+                (f"p{paper}", spans, vectors[paper].tobytes())
+                for paper in range(start, min(start + BATCH, len(vectors)))])
     write_s = time.perf_counter() - started
 
     def read(ids):

@@ -47,7 +47,8 @@ def assistant(read_only: bool = False):
 def progress(description: str, unit: str = "paper", lines: bool = False):
     """A tqdm bar on stderr and its (done, total) updater. When stderr is not a terminal the bar is
     silent, or with `lines` prints a plain line with the rate and ETA every LINE_SECONDS (logs of
-    long ingests; one that ends sooner prints nothing). The rate counts from the first update, not from the model loading before it."""
+    long ingests; one that ends sooner prints nothing). The rate counts from the first update,
+    not from the model loading before it."""
     from tqdm import tqdm
 
     if lines and not sys.stderr.isatty():
