@@ -20,7 +20,7 @@ from assistant.compare import (
 from assistant.chunking import Chunker
 from assistant.dates import latest_week, paper_date
 from assistant.digest import DigestSettings, build_digest, in_window, on_topic
-from assistant.evidence import select_evidence
+from assistant.evidence import SentenceMemory, select_evidence
 from assistant.models.embedders import Embedder, load_embedder
 from assistant import models
 from assistant.models.generators import Generator
@@ -42,7 +42,8 @@ log = logging.getLogger(__name__)
 
 
 def build_embedder(settings: Settings) -> Embedder:
-    return load_embedder(settings.embedder, threads=settings.threads, cache_dir=settings.model_cache_dir)
+    return load_embedder(settings.embedder, threads=settings.threads, cache_dir=settings.model_cache_dir,
+                         processes=settings.embed_processes)
 
 
 def build_judge(settings: Settings, embedder: Embedder) -> SupportJudge:
@@ -62,7 +63,8 @@ class Assistant:
         self.store = store
         self.embedder = embedder
         self._generator = generator
-        self.judge = judge or build_judge(settings, embedder)
+        self.sentences = SentenceMemory(embedder, store.sentence_vectors)  # stored, not re-embedded
+        self.judge = judge or build_judge(settings, self.sentences)
         self.retriever = Retriever(store, embedder, settings.title_boost)
         self._lock = threading.Lock()  # one model call at a time; the UI serves several users
         # Ingest and delete refresh the retriever's index part by part while searches read it; a
@@ -135,7 +137,8 @@ class Assistant:
         # to answer about a neighbour ("TinyViT" for a question on TinyCLIP).
         papers = self.store.papers([p.paper_id for p in passages])
         focus = [p for p in papers if p.paper_id in named] or papers
-        evidence = select_evidence(question, focus, self.embedder, self.settings.evidence_sentences,
+        self.sentences.recall(focus)
+        evidence = select_evidence(question, focus, self.sentences, self.settings.evidence_sentences,
                                    named)
         generator = self.generator
         yield from held_stream(self._lock, lambda: answer_stream(
@@ -199,8 +202,9 @@ class Assistant:
     def _compare(self, question: str, papers: list[Paper], missing: list[str], asked: bool,
                  aspects: Sequence[str] = ()) -> Comparison:
         generator = self.generator
+        self.sentences.recall(papers)
         with self._lock:
-            return compare(question, papers, missing, self.embedder, generator, self.judge,
+            return compare(question, papers, missing, self.sentences, generator, self.judge,
                            load_prompt("compare"), CompareSettings(self.settings.max_new_tokens),
                            asked, aspects)
 
@@ -228,7 +232,8 @@ class Assistant:
         topic = (topic or "").strip() or None
         dated, vectors = self._dated(window)
         generator = self.generator if dated else None  # an empty window needs no model
-        return build_digest(window, topic, dated, vectors, self.embedder, generator, self.judge,
+        self.sentences.recall([d.paper for d in dated])
+        return build_digest(window, topic, dated, vectors, self.sentences, generator, self.judge,
                             load_prompt("digest"), DigestSettings(
                                 self.settings.topic_threshold, self.settings.max_new_tokens, topics,
                                 self.settings.topic_margin),

@@ -6,13 +6,15 @@ the sentence it cites, so the quality of this selection bounds the quality of th
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
 from assistant.answerability import asked as asked_aspects
 from assistant.models.embedders import Embedder
-from assistant.schema import Evidence, Paper
+from assistant.schema import Evidence, Paper, SentenceVectors
 from assistant.text import content_terms, is_boilerplate, split_sentences
 
 MAX_PER_PAPER = 3  # keeps one long abstract from crowding out the others
@@ -21,6 +23,59 @@ OVERLAP_WEIGHT = 0.3  # stemmed question words in the sentence: "distil" finds "
 BOILERPLATE_PENALTY = 0.3  # "code is available at ..." answers no question
 QUANTITY_BONUS = 0.15  # "What accuracy does X reach?": the sentence with the accuracy answers it
 # (any asked aspect: "What tokenizer does X use?" -> the sentence naming X's tokenizer)
+MEMORY_SENTENCES = 8192  # ~12 MB of 384-d rows: a week's digest (a few hundred abstracts) fits
+
+
+class SentenceMemory:
+    """An embedder that answers from the store's sentence vectors and embeds only what it lacks.
+
+    `recall(papers)` reads the stored rows of the papers a question retrieved; evidence selection
+    and the support judge, given this object as their embedder, then embed only the question and
+    the model's sentences. Rows are found by text (a text's vector does not depend on its paper),
+    and the most recently used MEMORY_SENTENCES texts are kept, computed ones included, so a store
+    made before sentence vectors were stored embeds each sentence once, not once a question."""
+
+    def __init__(self, embedder: Embedder, stored: Callable[[Sequence[Paper]], dict[str, SentenceVectors]],
+                 capacity: int = MEMORY_SENTENCES):
+        self.embedder, self._stored, self.capacity = embedder, stored, capacity
+        self.name, self.dimension = embedder.name, embedder.dimension
+        self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()  # the UI answers several users from threads
+
+    def recall(self, papers: Sequence[Paper]) -> None:
+        """Load the stored sentence vectors of these papers (those not remembered already)."""
+        with self._lock:
+            wanted = [p for p in papers if not all(
+                p.abstract[s:e] in self._vectors for s, e in split_sentences(p.abstract))]
+        found = self._stored(wanted) if wanted else {}
+        for rows in found.values():
+            # keyed by the text each row's offsets cut from the abstract: rows cut by another
+            # splitter (an older version) stand for their own texts, never for these sentences
+            abstract = next(p.abstract for p in wanted if p.paper_id == rows.paper_id)
+            self._remember([abstract[s:e] for s, e in rows.spans], rows.vectors)
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        with self._lock:
+            known = {t: self._vectors[t] for t in texts if t in self._vectors}
+            for text in known:
+                self._vectors.move_to_end(text)
+        missing = [t for t in dict.fromkeys(texts) if t not in known]
+        if missing:
+            computed = self.embedder.embed(missing)
+            self._remember(missing, computed)
+            known.update(zip(missing, computed))
+        return np.asarray([known[t] for t in texts], dtype=np.float32).reshape(len(texts), self.dimension)
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return self.embedder.embed_query(text)
+
+    def _remember(self, texts: Sequence[str], vectors) -> None:
+        with self._lock:
+            for text, vector in zip(texts, vectors):
+                self._vectors[text] = np.asarray(vector, dtype=np.float32)
+                self._vectors.move_to_end(text)
+            while len(self._vectors) > self.capacity:
+                self._vectors.popitem(last=False)
 
 
 def select_evidence(

@@ -14,20 +14,24 @@ import signal
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 import numpy as np
 
 from assistant.chunking import Chunker
 from assistant.models.embedders import Embedder
-from assistant.schema import Chunk, IngestReport, ListingDates, Paper, PaperUpdate, Progress, Rejection
+from assistant.schema import (
+    Chunk, IngestReport, ListingDates, Paper, PaperUpdate, Progress, Rejection, SentenceVectors,
+)
 from assistant.sources import parse_paths
 from assistant.store import Store, StoredPaper, open_building, switch
+from assistant.text import split_sentences
 
 log = logging.getLogger(__name__)
 
 WRITE_BATCH = 64  # papers per commit: small enough that an interrupt loses little
+POOL_MIN_PAPERS = 1000  # below this, starting worker processes costs more than they save
 
 
 def embedding_text(chunk: Chunk) -> str:
@@ -68,6 +72,15 @@ def stop_on_signals() -> Iterator[threading.Event]:
     finally:
         for number, handler in previous.items():
             signal.signal(number, handler)
+
+
+def pooled(embedder: Embedder, papers: int):
+    """The embedder's worker processes for a big ingest (at least POOL_MIN_PAPERS papers; starting
+    them loads the model once more in each), else nothing: small ingests embed in this process."""
+    pool = getattr(embedder, "pool", None)
+    return pool() if pool is not None and papers >= POOL_MIN_PAPERS else nullcontext()
+
+
 def id_conflicts(papers: Iterable[Paper]) -> list[Rejection]:
     """A Rejection for each repeat of a paper id with another title or abstract than its first
     occurrence (which deduplicate keeps): two different papers cannot share an id without a word.
@@ -136,7 +149,7 @@ def ingest(
     todo = fresh + changed
     if todo:
         added = (today or dt.date.today()).isoformat()
-        with stop_on_signals() as stop:
+        with stop_on_signals() as stop, pooled(embedder, len(todo)):
             report.chunks_embedded = embed_and_write(
                 todo, store, embedder, chunker(), added, progress, stop)
             report.interrupted = stop.is_set()
@@ -154,26 +167,40 @@ def embed_and_write(
     number of chunks embedded. `index_only` writes Chroma only (a rebuild from the ledger)."""
     write = store.write_index if index_only else store.write
     embedded = 0
+    if progress:
+        progress(0, len(papers))  # the clock of papers/s starts here
     for start in range(0, len(papers), WRITE_BATCH):
         if stop is not None and stop.is_set():
             break
         batch = papers[start:start + WRITE_BATCH]
         chunks = chunker.chunk(batch)
-        vectors = embedder.embed([embedding_text(c) for c in chunks])
-        write(_group(batch, chunks, vectors, added))
+        spans = [tuple(split_sentences(paper.abstract)) for paper in batch]
+        # one call for chunks and sentences: the embedder batches them by length together
+        vectors = embedder.embed([embedding_text(c) for c in chunks] + [
+            paper.abstract[s:e] for paper, cuts in zip(batch, spans) for s, e in cuts])
+        sentences = _sentences(batch, spans, vectors[len(chunks):])
+        write(_group(batch, chunks, vectors[:len(chunks)], added, sentences))
         embedded += len(chunks)
         if progress:
             progress(start + len(batch), len(papers))
     return embedded
 
 
-def _group(papers: Sequence[Paper], chunks: list[Chunk], vectors: np.ndarray, added: str):
+def _sentences(papers: Sequence[Paper], spans: list[tuple], vectors: np.ndarray) -> list[SentenceVectors]:
+    """Each paper's sentence rows, cut from the batch's matrix in order."""
+    ends = np.cumsum([len(cuts) for cuts in spans])
+    return [SentenceVectors(paper.paper_id, cuts, vectors[end - len(cuts):end])
+            for paper, cuts, end in zip(papers, spans, ends)]
+
+
+def _group(papers: Sequence[Paper], chunks: list[Chunk], vectors: np.ndarray, added: str,
+           sentences: list[SentenceVectors]):
     rows: dict[str, list[int]] = {}
     for row, chunk in enumerate(chunks):
         rows.setdefault(chunk.paper_id, []).append(row)
     return [StoredPaper(paper=p, chunks=[chunks[r] for r in rows[p.paper_id]],
-                        embeddings=vectors[rows[p.paper_id]], added=added)
-            for p in papers if p.paper_id in rows]
+                        embeddings=vectors[rows[p.paper_id]], added=added, sentences=s)
+            for p, s in zip(papers, sentences) if p.paper_id in rows]
 
 
 def reindex(
@@ -188,7 +215,7 @@ def reindex(
     finished = store.paper_hashes()
     todo = [(p, a) for p, a in records if finished.get(p.paper_id) != p.content_hash]
     done = len(records) - len(todo)
-    with stop_on_signals() as stop:
+    with stop_on_signals() as stop, pooled(embedder, len(todo)):
         for added in sorted({a for _, a in todo}):
             papers = [p for p, a in todo if a == added]
             embed_and_write(papers, store, embedder, chunker, added,

@@ -153,6 +153,16 @@ class Evidence:
     score: float
 
 
+@dataclass(frozen=True, eq=False)
+class SentenceVectors:
+    """The embeddings of a paper's abstract sentences, stored at ingest: row i is the sentence at
+    spans[i] (character offsets, as `assistant.text.split_sentences` cuts the abstract)."""
+
+    paper_id: str
+    spans: tuple[tuple[int, int], ...]
+    vectors: object  # numpy float32 array, shape (len(spans), dimension)
+
+
 @dataclass(frozen=True)
 class Citation:
     marker: int

@@ -111,6 +111,11 @@ class Settings(BaseSettings):
     max_new_tokens: int = Field(160, ge=1, description="Upper bound on generated tokens per answer.")
     temperature: float = Field(0.0, ge=0.0, description="0 means greedy decoding.")
     threads: int = Field(2, ge=1, description="torch threads: 2 embeds and prefills ~1.8x faster than 1 on an idle 2-core machine; 1 can win on a busy one.")
+    embed_processes: int = Field(
+        1, ge=1, description="Worker processes that embed an ingest or reindex of 1,000+ papers: 2 or more "
+        "use sentence-transformers' multi-process pool, one torch thread each; 1 embeds in the process with "
+        "`threads` threads."
+    )
     chunk_size: int = Field(200, ge=32, description="Chunk size in tokens (the embedder reads 256 at most).")
     chunk_overlap: int = Field(40, ge=0, description="Overlap between neighbouring chunks, in tokens.")
     top_k: int = Field(5, ge=1, description="Papers retrieved for an answer.")

@@ -4,7 +4,8 @@
 
 POINT (COUNT: at its COUNT-th time; POINT `none` runs to the end):
 - ledger: a batch is in the ledger, not yet in Chroma
-- chunks: a batch's chunks are in Chroma, its paper records not yet
+- sentences: a batch's chunks are in Chroma, its sentence vectors not yet written
+- chunks: a batch's chunks and sentence vectors are written, its paper records not yet
 - indexed: a batch is in Chroma, not yet marked indexed in the ledger
 - batch: after a whole batch (ingest or rebuild)
 - switch: a rebuild is complete, just before the ledger switches to it
@@ -23,7 +24,7 @@ sys.path[:0] = [str(Path(__file__).parents[1]), str(Path(__file__).parent)]  # t
 from fakes import HashingEmbedder  # noqa: E402
 
 from assistant import app, cli, ingest  # noqa: E402
-from assistant.store import index, ledger, rebuild  # noqa: E402
+from assistant.store import index, ledger, rebuild, sentences  # noqa: E402
 
 point, count, arguments = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
 seen = {"n": 0}
@@ -62,6 +63,7 @@ def first_of_batch(*args, **kwargs) -> bool:  # paper_metadata runs once per pap
 
 
 wrap(index, "paper_metadata", before="chunks", when=first_of_batch)
+wrap(sentences.SentenceTable, "write", before="sentences")
 wrap(ledger.Ledger, "mark_indexed", before="indexed", when=lambda self, hashes=None, **m: hashes)
 wrap(ledger.Ledger, "mark_indexed", before="switch", when=lambda self, hashes=None, **m: not hashes)
 wrap(ingest, "_group", after="batch")

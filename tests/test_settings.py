@@ -6,7 +6,6 @@ from assistant.settings import Settings, settings_table
 from conftest import ROOT
 
 
-# The startup branch adds `chroma_url`; its README rows are in notes/startup.md for the merge.
 def test_readme_settings_table_matches_the_settings_object():
     readme = (ROOT / "README.md").read_text()
     start = readme.index("<!-- settings-table:start -->") + len("<!-- settings-table:start -->")

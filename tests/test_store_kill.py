@@ -45,6 +45,7 @@ def _check(store: Path, dimension: int, expected: int) -> None:
     assert len(papers) == expected
     assert {c.paper_id for c in opened.chunks()} == papers
     assert opened.count() == (expected, len(opened.chunks()))
+    assert set(opened.sentence_vectors(opened.papers())) == papers  # none left to embed on the fly
     query = opened.nearest_chunks(opened.chunk_embeddings([opened.chunks()[0].chunk_id])[0], 3)
     assert query and query[0][1] > 0.99
 
@@ -62,7 +63,7 @@ def full_store(tmp_path_factory, source) -> Path:
 
 
 @pytest.mark.parametrize("point, count", [("batch", 1), ("batch", 2), ("ledger", 2), ("chunks", 3),
-                                      ("indexed", 3)])
+                                      ("indexed", 3), ("sentences", 2)])
 def test_killed_ingest_reruns_to_the_full_paper_set(tmp_path, source, point, count):
     store = tmp_path / "store"
     killed = _run(store, point, count, "ingest", str(source))

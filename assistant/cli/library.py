@@ -37,7 +37,7 @@ def ingest_command(
             echo("store already has papers: nothing to do", err=True)
             return
     assistant = common.assistant()
-    bar, update = progress("embedding")
+    bar, update = progress("embedding", lines=True)
     with bar:
         report = assistant.ingest(paths, progress=update, dating=dating)
     _print_ingest(report, as_json)
@@ -73,7 +73,7 @@ def fetch(
     saved = [download.path for download in downloads if download.ok]
     report = IngestReport()
     if saved:
-        bar, update = progress("embedding")
+        bar, update = progress("embedding", lines=True)
         with bar:
             report = common.assistant().ingest(saved, progress=update)
     _print_downloads(downloads, as_json)
@@ -127,7 +127,7 @@ def reindex() -> None:
     """Re-embed every stored paper with the configured embedder (after changing it)."""
     from assistant.upkeep import reindex_store
 
-    bar, update = progress("re-embedding")
+    bar, update = progress("re-embedding", lines=True)
     with bar:
         count = reindex_store(common.settings(), update)
     echo(f"re-embedded {count} papers")
@@ -137,7 +137,7 @@ def repair() -> None:
     """Rebuild a broken or missing Chroma index from the store's ledger (no source files needed)."""
     from assistant.upkeep import repair_store
 
-    bar, update = progress("re-embedding")
+    bar, update = progress("re-embedding", lines=True)
     with bar:
         count = repair_store(common.settings(), update)
     echo(f"repaired: {count} papers re-embedded from the ledger")

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -42,23 +43,26 @@ class Embedder(Protocol):
 
 
 def load_embedder(model: str = PACKAGED_EMBEDDER, threads: int = 1,
-                  cache_dir: Path | None = None) -> Embedder:
+                  cache_dir: Path | None = None, processes: int = 1) -> Embedder:
     """The embedder for `model`: its ONNX export when `cache_dir` holds a current one (torch is
     not imported), else the sentence-transformers model, exported then for the next process. Only
-    local models are exported (a hub id stays on torch), and only if the export reproduces them."""
+    local models are exported (a hub id stays on torch), and only if the export reproduces them.
+    `processes` > 1 (big ingests) stays on torch: the worker pool is sentence-transformers'."""
     source = Path(_resolve_source(model))
     if cache_dir is None or not source.is_dir() or not onnx_export.exportable(source):
-        return SentenceTransformerEmbedder(model, threads)
+        return SentenceTransformerEmbedder(model, threads, processes=processes)
     name = _stored_name(model)
     folder = onnx_export.export_folder(cache_dir, name)
     described = onnx_export.current_export(folder, source)
+    if described is not None and processes > 1:  # the pool is torch's; queries keep the export
+        return SentenceTransformerEmbedder(model, threads, processes=processes)
     if described is not None:
         try:
             return onnx_export.OnnxEmbedder(name, folder, threads, described)
         except Exception as error:  # a damaged export: torch now, and a fresh export below
             logger.warning("the ONNX export in %s does not load (%s): exporting it again", folder,
                            _first_line(error))
-    embedder = SentenceTransformerEmbedder(model, threads)
+    embedder = SentenceTransformerEmbedder(model, threads, processes=processes)
     logger.info("exporting embedder %s to ONNX in %s, once: later processes embed without torch",
                 name, folder)
     try:
@@ -77,10 +81,13 @@ def _stored_name(model: str) -> str:
 class SentenceTransformerEmbedder:
     """A sentence-transformers model on CPU, loaded once at construction."""
 
-    def __init__(self, model: str = PACKAGED_EMBEDDER, threads: int = 1, batch_size: int = 32) -> None:
+    def __init__(self, model: str = PACKAGED_EMBEDDER, threads: int = 1, batch_size: int = 32,
+                 processes: int = 1) -> None:
         self.name = _stored_name(model)
         self.batch_size = batch_size
+        self.processes = processes  # worker processes of `pool()`, for big ingests
         self._model = _load_sentence_transformer(model, threads)
+        self._pool = None  # a multi-process pool while `pool()` is open
         self.dimension = int(self._model.get_embedding_dimension())
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
@@ -90,6 +97,7 @@ class SentenceTransformerEmbedder:
             return np.zeros((0, self.dimension), dtype=np.float32)
         vectors = self._model.encode(
             list(texts),
+            pool=self._pool,
             batch_size=self.batch_size,
             show_progress_bar=False,
             convert_to_numpy=True,
@@ -100,8 +108,50 @@ class SentenceTransformerEmbedder:
     def embed_query(self, text: str) -> np.ndarray:
         return self.embed([text])[0]
 
+    @contextmanager
+    def pool(self, processes: int | None = None) -> Iterator[None]:
+        """While open, `embed` runs in `processes` (default: the constructor's) worker processes
+        of one torch thread each (sentence-transformers' multi-process pool), for big ingests;
+        1: in this process, as always."""
+        processes = self.processes if processes is None else processes
+        if processes <= 1 or self._pool is not None:
+            yield
+            return
+        with _one_thread_children():
+            self._pool = self._model.start_multi_process_pool(["cpu"] * processes)
+        logger.info("embedding with %d worker processes", processes)
+        try:
+            yield
+        finally:
+            pool, self._pool = self._pool, None
+            self._model.stop_multi_process_pool(pool)
+
     def __repr__(self) -> str:
         return f"SentenceTransformerEmbedder({self.name!r}, dimension={self.dimension})"
+
+
+@contextmanager
+def _one_thread_children() -> Iterator[None]:
+    """Workers are spawned: they read the thread count from the environment when torch starts, and
+    one thread each is what shares the cores without oversubscribing them. They also inherit an
+    ignored SIGINT, so Ctrl-C reaches only this process, which finishes its batch and stops."""
+    import signal
+    import threading
+
+    saved = {name: os.environ.get(name) for name in ("OMP_NUM_THREADS", "MKL_NUM_THREADS")}
+    os.environ.update({name: "1" for name in saved})
+    main = threading.current_thread() is threading.main_thread()  # only it may set handlers
+    interrupt = signal.signal(signal.SIGINT, signal.SIG_IGN) if main else None
+    try:
+        yield
+    finally:
+        if main:
+            signal.signal(signal.SIGINT, interrupt)
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 def _load_sentence_transformer(model: str, threads: int) -> Any:

@@ -15,6 +15,7 @@ log = logging.getLogger(__name__)
 
 CHROMA_FOLDER = "chroma"
 URL_VARIABLE = CHROMA_URL
+SCHEMA_VERSION = 1  # of the collections' metadata: a newer store needs a newer assistant
 PAGE = 5000  # records per get: SQLite refuses a statement with too many variables (~32k)
 
 
@@ -121,3 +122,16 @@ def get_all(collection, include: list[str], ids: list[str] | None = None) -> dic
         for key in merged:
             merged[key].extend(got[key])
     return merged
+
+
+def check_signature(path: Path, found: dict, wanted: dict) -> None:
+    if int(found.get("schema", 1)) > SCHEMA_VERSION:
+        raise AssistantError(f"store {path} has schema {found['schema']}, newer than this version "
+                             f"of assistant knows ({SCHEMA_VERSION}): upgrade assistant")
+    if found.get("embedder") == wanted["embedder"] and found.get("dimension") == wanted["dimension"]:
+        return
+    raise AssistantError(
+        f"store {path} was built with embedder {found.get('embedder')!r} "
+        f"({found.get('dimension')}-d) but the settings use {wanted['embedder']!r} "
+        f"({wanted['dimension']}-d): run `assistant reindex` to re-embed it, "
+        "or set ASSISTANT_EMBEDDER back")

@@ -3,6 +3,7 @@
 Two Chroma collections share one embedder signature:
 - `papers`: one record per paper (document = abstract, embedding = mean of its chunk embeddings);
 - `chunks`: the pieces retrieval searches (document = chunk text, metadata = paper id and offsets).
+Beside them, each paper's sentence vectors (`assistant.store.sentences`), for evidence selection.
 A batch is committed to the ledger first, then written to Chroma, then marked indexed in the
 ledger: the mark is the commit, so chunks without it are leftovers of an interrupted write and are
 ignored. The collections carry a prefix named by the ledger, so a rebuild (reindex, repair) writes
@@ -18,18 +19,18 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant.schema import AssistantError, Chunk, Paper
+from assistant.schema import AssistantError, Chunk, Paper, SentenceVectors
 from assistant.store import chroma
-from assistant.store.chroma import get_all
+from assistant.store.chroma import SCHEMA_VERSION, check_signature, get_all
 from assistant.store.ledger import Ledger
 from assistant.store.records import paper_from_metadata, paper_metadata
+from assistant.store.sentences import SentenceTable
 from assistant.vectors import unit_mean
 
 log = logging.getLogger(__name__)
 
 PAPERS = "papers"
 CHUNKS = "chunks"
-SCHEMA_VERSION = 1
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,7 @@ class StoredPaper:
     chunks: list[Chunk]
     embeddings: np.ndarray
     added: str  # ISO date of the ingest that first stored it
+    sentences: SentenceVectors | None = None  # its abstract's sentences, embedded
 
 
 def check_path(path: Path, read_only: bool) -> None:
@@ -74,6 +76,8 @@ class Store:
             or chroma.CHROMA_FOLDER
         self._check_index_folder()
         self._client = chroma.open_client(self.path, not read_only, self.folder)
+        self.sentences = SentenceTable(self.path, dimension, read_only)
+        self._unembedded_logged = False
         self.namespace = self._namespace()
         self._papers = self._collection(PAPERS)
         self._chunks = self._collection(CHUNKS)
@@ -194,6 +198,16 @@ class Store:
         return [(_chunk(cid, doc, meta), 1.0 - float(distance)) for cid, doc, meta, distance
                 in zip(got["ids"][0], got["documents"][0], got["metadatas"][0], got["distances"][0])]
 
+    def sentence_vectors(self, papers: Sequence[Paper]) -> dict[str, SentenceVectors]:
+        """The stored sentence vectors of these papers, by paper id (a store made before they were
+        stored lacks them: `assistant reindex` adds them)."""
+        found = self.sentences.read(self.prefix, papers)
+        if len(found) < len({p.paper_id for p in papers}) and not self._unembedded_logged:
+            self._unembedded_logged = True
+            log.warning("store %s has papers without stored sentence vectors: their sentences are "
+                        "embedded at question time; `assistant reindex` stores them", self.path)
+        return found
+
     def chunk_embeddings(self, chunk_ids: Sequence[str]) -> np.ndarray:
         return self._embeddings(self._chunks, chunk_ids)
 
@@ -237,6 +251,8 @@ class Store:
                 embeddings=np.asarray([e for _, e, _ in part], dtype=np.float32),
                 metadatas=[{"paper_id": c.paper_id, "title": c.title, "start": c.start,
                             "end": c.end, "hash": h} for c, _, h in part])
+        # before the paper records, which (with the ledger's mark) say the paper is indexed
+        self.sentences.write(self.prefix, [(i.paper, i.sentences) for i in items if i.sentences])
         for start in range(0, len(items), batch):
             part = items[start:start + batch]
             self._papers.upsert(
@@ -260,6 +276,7 @@ class Store:
             if self._papers is not None:
                 self._papers.delete(ids=present)
                 self._chunks.delete(where={"paper_id": {"$in": present}})
+            self.sentences.delete(present)
         return len(present)
 
     def _sweep(self, current: dict[str, str]) -> None:
@@ -274,16 +291,3 @@ class Store:
 def _chunk(chunk_id: str, text: str, meta: dict) -> Chunk:
     return Chunk(chunk_id=chunk_id, paper_id=meta["paper_id"], title=meta["title"], text=text,
                  start=int(meta["start"]), end=int(meta["end"]))
-
-
-def check_signature(path: Path, found: dict, wanted: dict) -> None:
-    if int(found.get("schema", 1)) > SCHEMA_VERSION:
-        raise AssistantError(f"store {path} has schema {found['schema']}, newer than this version "
-                             f"of assistant knows ({SCHEMA_VERSION}): upgrade assistant")
-    if found.get("embedder") == wanted["embedder"] and found.get("dimension") == wanted["dimension"]:
-        return
-    raise AssistantError(
-        f"store {path} was built with embedder {found.get('embedder')!r} "
-        f"({found.get('dimension')}-d) but the settings use {wanted['embedder']!r} "
-        f"({wanted['dimension']}-d): run `assistant reindex` to re-embed it, "
-        "or set ASSISTANT_EMBEDDER back")

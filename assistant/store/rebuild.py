@@ -113,7 +113,9 @@ def switch(store: Store) -> None:
 
 
 def _sweep(store: Store, keep: set[str]) -> None:
-    """Delete the index folders (on disk) or collections (on a server) of other builds."""
+    """Delete the index folders (on disk) or collections (on a server) and the sentence vectors
+    of other builds."""
+    store.sentences.keep_only(keep)
     if not chroma.server_url():
         live = store.ledger.meta("folder") or chroma.CHROMA_FOLDER
         for folder in store.path.glob(chroma.CHROMA_FOLDER + "*"):

@@ -1,10 +1,10 @@
 """Progress of a comparison by the stage the core is in: resolving the papers, building the table,
 writing the paragraph.
 
-The core reports no progress of its own, so the job runs on a copy of the Assistant whose embedder
-and generator say when they are first called: the table is the first thing that embeds through
-the Assistant's own embedder (retrieval and name resolution embed through the retriever's), and the
-paragraph is the first thing that asks the generator.
+The core reports no progress of its own, so the job runs on a copy of the Assistant whose sentence
+memory and generator say when they are first called: the table starts by recalling the compared
+papers' stored sentence vectors (retrieval and name resolution use the retriever, not the memory),
+and the paragraph is the first thing that asks the generator.
 """
 
 from __future__ import annotations
@@ -46,7 +46,7 @@ def observed(assistant: Assistant, stage: Callable[[int], None]) -> Assistant:
     """A copy of `assistant` sharing its store, index and locks, telling `stage(1)` when the table
     starts and `stage(2)` when the paragraph does."""
     watched = copy.copy(assistant)
-    watched.embedder = _FirstCall(assistant.embedder, "embed", lambda: stage(1))
+    watched.sentences = _FirstCall(assistant.sentences, "recall", lambda: stage(1))
     watched._generator = _FirstCall(assistant.generator, "stream", lambda: stage(2))
     return watched
 
