@@ -32,17 +32,13 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+sys.path[:0] = [str(ROOT), str(ROOT / "eval")]
+
+from bench import SEARCHES, bench_search  # noqa: E402
 
 from assistant.settings import Settings  # noqa: E402
 
 REAL_DAYS = ROOT.parent / "shared" / "real" / "hf_daily_papers"
-SEARCHES = [
-    "What does TinyCLIP distil?", "parameter-efficient fine-tuning for trackers",
-    "scaling laws for contrastive language-image learning", "medical image segmentation",
-    "speech recognition with weak supervision", "remote sensing foundation model",
-    "video generation with diffusion", "low-rank adaptation learning rate",
-]
 
 
 def rss_mb() -> dict:
@@ -145,22 +141,10 @@ def bench_size(size: int, sample_path: Path, folder: Path) -> dict:
                               embedder)
         opens.append(time.perf_counter() - started)
     result["open_s"] = {"first": opens[0], "second": opens[1]}
-    result["search"] = _search_times(assistant)
+    result["search"] = bench_search(assistant, SEARCHES)
     result["sentence_read_ms"] = _sentence_reads(assistant.store, size)
     result.update(rss_mb())
     return result
-
-
-def _search_times(assistant, repeats: int = 5) -> dict:
-    assistant.search(SEARCHES[0])
-    times = []
-    for _ in range(repeats):
-        for query in SEARCHES:
-            started = time.perf_counter()
-            assistant.search(query, 10)
-            times.append(time.perf_counter() - started)
-    return {"p50_ms": 1e3 * float(np.percentile(times, 50)),
-            "p95_ms": 1e3 * float(np.percentile(times, 95)), "n": len(times)}
 
 
 def _sentence_reads(store, size: int, repeats: int = 20) -> dict:

@@ -23,18 +23,12 @@ from pathlib import Path
 from unittest import mock
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+sys.path[:0] = [str(ROOT), str(ROOT / "eval")]
+
+from bench import QUESTIONS  # noqa: E402
 
 from assistant.settings import Settings  # noqa: E402
 
-QUESTIONS = [
-    "What does TinyCLIP distil?",
-    "How does FerKD adapt labels?",
-    "Which dataset was Swin3D pretrained on?",
-    "What is the benefit of LoRA for visual tracking?",
-    "How do scaling laws predict language model loss?",
-    "What problem does cross-modality gradient harmonization address?",
-]
 
 
 def bench_ingest(settings: Settings, embedder, folder: Path, repeats: int) -> dict:
