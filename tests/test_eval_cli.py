@@ -4,6 +4,7 @@ import json
 
 import pytest
 
+from assistant.evaluation.questions import load_questions
 from conftest import ROOT
 from test_integration import _cli
 
@@ -49,18 +50,19 @@ def test_retrieval_eval_of_the_whole_dev_set_stays_above_its_floors(sample_store
                   "--retrieval-only", "--floors", str(FLOORS), "--json", store=sample_store,
                   check=False)
     assert result.returncode == 0, result.stderr[-1500:]
-    assert json.loads(result.stdout)["system"]["all"]["questions"] == 123
+    assert json.loads(result.stdout)["system"]["all"]["questions"] == len(load_questions(QUESTIONS))
 
 
 def test_generation_eval_of_a_dev_subset_stays_above_its_floors(sample_store, model_cache, tmp_path):
-    """Every 5th question (25: 11 factual, 4 compare, 4 topic, 6 unanswerable) with the default
+    """Every 5th question (31 of 155: every type, unanswerable ones included) with the default
     (extractive) generator, next to the baselines of the same run."""
     result = _cli("eval", "--questions", str(QUESTIONS), "--out", str(tmp_path / "g.jsonl"),
                   "--every", "5", "--floors", str(FLOORS), "--json", store=sample_store,
                   cache=model_cache, check=False, timeout=1800)
     assert result.returncode == 0, result.stderr[-1500:]
     summary = json.loads(result.stdout)["system"]
-    assert summary["all"]["questions"] == 25 and summary["unanswerable"]["questions"] >= 4
+    assert summary["all"]["questions"] == len(load_questions(QUESTIONS)[::5])
+    assert summary["unanswerable"]["questions"] >= 4
     assert all(summary[t]["questions"] >= 4 for t in ("factual", "compare", "topic"))
 
 
@@ -75,7 +77,7 @@ def test_bad_question_file_is_a_one_line_error(sample_store, tmp_path):
 
 def test_the_model_path_writes_checked_sentences_within_its_floors(sample_store, model_cache, tmp_path,
                                                                     monkeypatch):
-    """The same 25 questions with the packaged model on llama.cpp: fails when the model is removed
+    """The same questions (every 5th) with the packaged model on llama.cpp: fails when the model is removed
     (no sentence of its own) or falls too far behind the extractive baseline of the same run."""
     monkeypatch.setenv("ASSISTANT_GENERATOR", "SmolLM2-135M-Instruct")
     monkeypatch.setenv("ASSISTANT_GENERATOR_BACKEND", "llama.cpp")
