@@ -107,7 +107,7 @@ def _scifact_pair(index: str) -> tuple[str, str]:
 
 @pytest.mark.slow
 @pytest.mark.skipif(not SCIFACT.exists(), reason="the SciFact pairs are not in ../shared/real")
-def test_installed_qwen_judge_passes_an_abstracted_name_and_fails_a_foreign_one(model_cache):
+def test_installed_qwen_judge_passes_an_abstracted_name_and_fails_a_foreign_one(tmp_path):
     """The judge `build_judge` makes for entailment:qwen2.5-coder-1.5b-instruct, as measured by
     eval/entail_tune.py: the model, not the name rule, decides a claim naming what its rationale
     leaves to the title (SciFact row 168, "Helicobacter pylori": P(yes) 0.88), and it fails the
@@ -116,8 +116,10 @@ def test_installed_qwen_judge_passes_an_abstracted_name_and_fails_a_foreign_one(
 
     if not all(install._is_installed(part) for part in install.lookup("qwen2.5-coder-1.5b-instruct").packages):
         pytest.skip("the Qwen-1.5B part packages are not installed (`make models`); a test downloads nothing")
-    install.install("qwen2.5-coder-1.5b-instruct", model_cache)
-    settings = Settings(judge="entailment:qwen2.5-coder-1.5b-instruct", model_cache=model_cache, threads=1)
+    # a cache of its own: an installed model in the session's cache would become the eval's
+    # `--score-judge auto` in every later test
+    install.install("qwen2.5-coder-1.5b-instruct", tmp_path)
+    settings = Settings(judge="entailment:qwen2.5-coder-1.5b-instruct", model_cache=tmp_path, threads=1)
     judge = build_judge(settings, embedder=None)
     claim, rationale = _scifact_pair("168")
     assert judge.support(claim, [rationale]) >= judge.threshold

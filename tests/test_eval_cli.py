@@ -57,7 +57,8 @@ def test_generation_eval_of_a_dev_subset_stays_above_its_floors(sample_store, mo
     """Every 5th question (31 of 155: every type, unanswerable ones included) with the default
     (extractive) generator, next to the baselines of the same run."""
     result = _cli("eval", "--questions", str(QUESTIONS), "--out", str(tmp_path / "g.jsonl"),
-                  "--every", "5", "--floors", str(FLOORS), "--json", store=sample_store,
+                  "--every", "5", "--floors", str(FLOORS), "--score-judge", "offline", "--json",
+                  store=sample_store,
                   cache=model_cache, check=False, timeout=1800)
     assert result.returncode == 0, result.stderr[-1500:]
     summary = json.loads(result.stdout)["system"]
@@ -82,7 +83,8 @@ def test_the_model_path_writes_checked_sentences_within_its_floors(sample_store,
     monkeypatch.setenv("ASSISTANT_GENERATOR", "SmolLM2-135M-Instruct")
     monkeypatch.setenv("ASSISTANT_GENERATOR_BACKEND", "llama.cpp")
     result = _cli("eval", "--questions", str(QUESTIONS), "--out", str(tmp_path / "m.jsonl"),
-                  "--every", "5", "--floors", str(ROOT / "eval" / "floors_model.json"), "--json",
+                  "--every", "5", "--floors", str(ROOT / "eval" / "floors_model.json"),
+                  "--score-judge", "offline", "--json",
                   store=sample_store, cache=model_cache, check=False, timeout=1800)
     assert result.returncode == 0, result.stderr[-1500:]
     summary = json.loads(result.stdout)
