@@ -24,7 +24,7 @@ from assistant.text import CONTRIBUTION, coined_names, content_terms, is_boilerp
 
 QUESTION_ROW = "on the question"
 POSITION_WEIGHT = 0.15
-CUE_WEIGHT = 0.3  # chosen with the thresholds on the tune half (notes/analysis.md)
+CUE_WEIGHT = 0.3  # chosen with the thresholds on the tune half (README, Compare)
 QUESTION_ROLE_WEIGHT = 1.0  # the question row also leans to what the paper does (its key idea)
 QUESTION_SPAN = 3  # the question row may quote up to this many consecutive sentences
 SPAN_MARGIN = 0.9  # a neighbour joins the question's sentence when it scores this share of it
@@ -45,7 +45,7 @@ class Row:
     cue: re.Pattern | None = None  # words that make a sentence likelier to answer it (a bonus, not a filter)
 
 
-# Thresholds: eval/compare_cells.py --tune (tune half of the labelled rows); see notes/analysis.md.
+# Thresholds: eval/compare_cells.py --tune (tune half of the labelled rows); see the README, Compare.
 ROWS = (
     Row("problem", ("However, existing methods suffer from a limitation: they are costly and inefficient.",
                     "It remains an open question how to solve this challenging problem.",

@@ -3,7 +3,7 @@
     python eval/sentence_storage.py PAPERS   (random 384-d vectors, 8 sentences a paper)
 
 Writes both in batches of 64 papers, reads five random papers' rows 20 times, and prints the write
-time, median read time and disk use of each as one JSON line (the figures in notes/sentences.md).
+time, median read time and disk use of each as one JSON line (measured 2026-12-01: Chroma 44-113x slower to write, 30-130x to read).
 """
 
 from __future__ import annotations

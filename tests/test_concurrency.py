@@ -142,7 +142,7 @@ def test_soak_of_300_requests_keeps_memory_flat_after_warm_up(tmp_path, fake_emb
     memory = soak(assistant, 300)
     print("RSS MB per 25 requests:", [round(m, 1) for m in memory])  # shown with -s, for the notes
     warm = memory[3]  # after 100 requests
-    assert memory[-1] - warm < 40, memory  # MB; measured growth is a few MB (see notes/hostile.md)
+    assert memory[-1] - warm < 40, memory  # MB; measured growth is a few MB (see the README, UI)
     time.sleep(0.5)
     assert threading.active_count() <= threads_before + 1  # no worker thread left behind
     assert assistant._lock.acquire(timeout=5)

@@ -174,7 +174,7 @@ def cap_malloc_arenas(arenas: int = MALLOC_ARENAS) -> bool:
 
     Each request runs on new threads, and glibc gives new threads arenas of their own (up to 8 per
     core): every generation's differently sized tensors then fragmented another arena, and a
-    server's RSS grew by about 270 MB over 150 requests; with 2 arenas it stayed flat (notes/daily.md).
+    server's RSS grew by about 270 MB over 150 requests; with 2 arenas it stayed flat (README, UI).
     """
     try:
         libc = ctypes.CDLL("libc.so.6")

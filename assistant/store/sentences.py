@@ -5,7 +5,7 @@ these rows instead of embedding the retrieved abstracts again. They live in SQLi
 folder (`sentences.sqlite3`), one row a paper (its sentence offsets and a float32 matrix), keyed
 by the index prefix so that a rebuild writes its own rows beside the live ones. Chroma would also
 build an HNSW graph nobody searches: on this machine it wrote 40k sentence rows 113x slower and
-read five papers' rows 30-130x slower (notes/sentences.md).
+read five papers' rows 30-130x slower (eval/sentence_storage.py).
 
 A batch's rows are committed before the batch's paper records reach Chroma and before the ledger
 marks them indexed, so every paper the store counts as indexed has its rows; a row whose hash is
