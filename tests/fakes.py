@@ -28,3 +28,16 @@ class HashingEmbedder:
 
     def embed_query(self, text: str) -> np.ndarray:
         return self.embed([text])[0]
+
+
+class ConstantEmbedder:
+    """Every text the same vector: similarity ties, so the other signals (words, numbers, rules)
+    decide."""
+
+    name, dimension = "constant", 2
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        return np.tile(np.asarray([1.0, 0.0], dtype=np.float32), (len(texts), 1))
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return self.embed([text])[0]

@@ -14,6 +14,7 @@ from assistant.text import asked_quantity, asks_several, states_quantity
 from assistant.wording import answer_text, describe
 from assistant.writing import best_quotes
 from conftest import ScriptedGenerator
+from fakes import ConstantEmbedder
 
 GAPRETRAIN = [
     "To address this issue, we propose a novel geometric-aware pretraining framework called GAPretrain.",
@@ -86,22 +87,8 @@ def test_quoted_sentences_carry_no_judged_score():
     for check in extractive_fallback(evidence):
         assert check.quoted and check.support is None and check.supported is None
     garbled = "We achieve 99.9 mAP and 55.5 NDS on the nuScenes val set using the BEVFormer method [3]."
-    check = check_sentence(garbled, evidence, EvidenceJudge(_Fixed()))
+    check = check_sentence(garbled, evidence, EvidenceJudge(ConstantEmbedder()))
     assert check.action == "replaced" and check.supported is None and check.support is None
-
-
-class _Fixed:
-    """An embedder under which every text is the same vector (the number gate decides)."""
-
-    name, dimension = "fixed", 2
-
-    def embed(self, texts):
-        import numpy as np
-
-        return np.tile(np.asarray([1.0, 0.0], dtype=np.float32), (len(texts), 1))
-
-    def embed_query(self, text):
-        return self.embed([text])[0]
 
 
 def test_evidence_selection_favours_the_sentence_with_the_number_asked_for(fake_embedder):

@@ -2,7 +2,6 @@
 learning-rate schedule of LLaMA 2") is not an answer. Sentences are real abstract text from the
 sample corpus."""
 
-import numpy as np
 import pytest
 
 from assistant.answer import AnswerSettings, answer_stream
@@ -16,6 +15,7 @@ from assistant.ui.render import render_answer
 from assistant.wording import answer_text, describe
 from assistant.writing import best_quotes
 from conftest import ScriptedGenerator
+from fakes import ConstantEmbedder
 
 COSINE = ("Beyond Cosine Decay: On the effectiveness of Infinite Learning Rate Schedule for "
           "Continual Pre-training",
@@ -128,18 +128,6 @@ def test_quoted_fallback_gives_the_sentence_naming_the_asked_aspect():
     assert [e.marker for e in quotes] == [2]
 
 
-class _FlatEmbedder:
-    """Every text the same vector: evidence selection then ranks by its other signals only."""
-
-    name, dimension = "flat", 2
-
-    def embed(self, texts):
-        return np.tile(np.asarray([1.0, 0.0], dtype=np.float32), (len(texts), 1))
-
-    def embed_query(self, text):
-        return self.embed([text])[0]
-
-
 def test_evidence_selection_favours_the_sentence_carrying_the_asked_aspect():
     first = ("This paper proposes SecureBERT, a cybersecurity language model capable of capturing "
              "text connotations in cybersecurity text (e.g., CTI) and therefore successful in "
@@ -148,5 +136,5 @@ def test_evidence_selection_favours_the_sentence_carrying_the_asked_aspect():
     paper = Paper("p", SECUREBERT[0], f"{first} {SECUREBERT[1]}")
     question = ("Which tokenizer does the cybersecurity language model SecureBERT use for "
                 "cybersecurity text?")
-    chosen = select_evidence(question, [paper], _FlatEmbedder(), 1)  # the first shares more words
+    chosen = select_evidence(question, [paper], ConstantEmbedder(), 1)  # the first shares more words
     assert "customized tokenizer" in chosen[0].text
