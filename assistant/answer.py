@@ -31,6 +31,7 @@ class AnswerSettings:
     min_evidence: float = 0.625
     max_new_tokens: int = 160
     min_carrier_score: float = MIN_CARRIER_SCORE  # an asked aspect counts only in evidence this good
+    quotes_after: bool = True  # a model's checked lead, then the best sentences quoted
 
 
 def too_far(passages: Sequence[Passage], named: frozenset[str], min_relevance: float) -> bool:
@@ -80,7 +81,7 @@ def answer_stream(
     messages = prompt.messages(question=question, sources=format_sources(evidence))
     checks: list[SentenceCheck] = []
     for check in write_checked(messages, evidence, generator, judge, settings.max_new_tokens,
-                               best_quotes(question, evidence)):
+                               best_quotes(question, evidence), quotes_after=settings.quotes_after):
         checks.append(check)
         if check.shown:
             yield check

@@ -144,7 +144,8 @@ class Assistant:
         yield from held_stream(self._lock, lambda: answer_stream(
             question, passages, evidence, generator, self.judge, load_prompt("answer"),
             AnswerSettings(self.settings.evidence_sentences, self.settings.min_relevance,
-                           self.settings.min_evidence, self.settings.max_new_tokens), models))
+                           self.settings.min_evidence, self.settings.max_new_tokens,
+                           quotes_after=self.settings.quotes_after), models))
 
     def ask(self, question: str) -> Answer | Comparison:
         *_, answer = self.ask_stream(question)

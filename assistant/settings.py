@@ -109,8 +109,18 @@ class Settings(BaseSettings):
         "by eval/entail_tune.py)."
     )
     max_new_tokens: int = Field(160, ge=1, description="Upper bound on generated tokens per answer.")
+    quotes_after: bool = Field(
+        True, description="A model's answer is its checked lead (two sentences at most) followed by the best "
+        "source sentences quoted, but for those the lead already says; false: the model's sentences alone, "
+        "quotes only when none survives."
+    )
     temperature: float = Field(0.0, ge=0.0, description="0 means greedy decoding.")
     threads: int = Field(2, ge=1, description="torch threads: 2 embeds and prefills ~1.8x faster than 1 on an idle 2-core machine; 1 can win on a busy one.")
+    decode_threads: int = Field(
+        1, ge=1, description="llama.cpp threads that decode (a token at a time, memory-bound); the prompt is "
+        "read with `threads`. On a quiet 2-core machine SmolLM2's first checked sentence came at 1.14 s with 1 "
+        "decode thread and 1.38 s with 2, its whole answer at 1.42 s and 2.43 s (eval/bench_first_token.py)."
+    )
     embed_processes: int = Field(
         1, ge=1, description="Worker processes that embed an ingest or reindex of 1,000+ papers: 2 or more "
         "use sentence-transformers' multi-process pool, one torch thread each; 1 embeds in the process with "

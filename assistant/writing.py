@@ -2,7 +2,10 @@
 
 The model streams; each finished sentence is checked against the evidence (`assistant.checking`)
 before it is yielded, and the model is stopped once enough is shown, when it repeats itself, or
-when it keeps failing. If nothing it wrote survives, the best source sentences are quoted.
+when it keeps failing. If nothing it wrote survives, the best source sentences are quoted. An
+answer (`quotes_after`) is the model's checked lead followed by the best source sentences it does
+not already say, so that the model adds to what quoting gives and never replaces the source's
+own words.
 """
 
 from __future__ import annotations
@@ -14,10 +17,12 @@ from assistant.checking import check_sentence, extractive_fallback, stream_sente
 from assistant.citations import strip_markers
 from assistant.models.generators import Generator
 from assistant.models.judges import SupportJudge
+from assistant.phrasing import is_fragment
 from assistant.schema import Evidence, SentenceCheck, normalise_title
 from assistant.text import content_terms
 
 MAX_SENTENCES = 4  # a short answer: the 135M default model rambles and repeats after that
+LEAD_SENTENCES = 2  # the model's sentences before the quotes, when quotes follow
 MAX_WRITTEN = 6  # sentences read from the model, shown or not, before it is stopped
 NEAR_DUPLICATE = 0.7  # share of content terms two shown sentences may have in common at most
 GIVE_UP_AFTER = 3  # model sentences that all failed their check: stop the model and quote
@@ -30,17 +35,26 @@ def write_checked(
     judge: SupportJudge,
     max_new_tokens: int,
     fallback: Sequence[Evidence] | None = None,
+    quotes_after: bool = False,
 ) -> Iterator[SentenceCheck]:
     """The model's sentences, each checked against the evidence; if none survives, the best
-    source sentences (`fallback`, else the first two of `evidence`) quoted instead."""
+    source sentences (`fallback`, else the first two of `evidence`) quoted instead. With
+    `quotes_after`, the model writes a lead of at most LEAD_SENTENCES and the `fallback`
+    sentences follow it, quoted, but for those the lead already says."""
     evidence = list(evidence)
-    shown = False
-    for check in _checked(generator.stream(messages, max_new_tokens), evidence, judge):
-        shown = shown or check.shown
+    quotes = extractive_fallback(evidence) if fallback is None else extractive_fallback(fallback, len(fallback))
+    shown_terms: list[set[str]] = []
+    limit = LEAD_SENTENCES if quotes_after else MAX_SENTENCES
+    for check in _checked(generator.stream(messages, max_new_tokens), evidence, judge, limit):
+        if check.shown:
+            shown_terms.append(content_terms(strip_markers(check.text)))
         yield check
-    if not shown:
-        yield from (extractive_fallback(evidence) if fallback is None
-                    else extractive_fallback(fallback, len(fallback)))
+    if shown_terms and not quotes_after:
+        return
+    for quote in quotes:
+        terms = content_terms(strip_markers(quote.text))
+        if not any(_jaccard(terms, seen) >= NEAR_DUPLICATE for seen in shown_terms):
+            yield quote
 
 
 def best_quotes(question: str, evidence: Sequence[Evidence], count: int = 2) -> list[Evidence]:
@@ -60,7 +74,8 @@ def shown_text(checks: Sequence[SentenceCheck]) -> str:
     return " ".join(c.text for c in checks if c.shown)
 
 
-def _checked(pieces: Iterator[str], evidence: list[Evidence], judge: SupportJudge):
+def _checked(pieces: Iterator[str], evidence: list[Evidence], judge: SupportJudge,
+             limit: int = MAX_SENTENCES):
     """Checked sentences from the model's stream; stops the model once enough are shown or it loops."""
     shown_terms: list[set[str]] = []
     written: set[str] = set()
@@ -74,13 +89,16 @@ def _checked(pieces: Iterator[str], evidence: list[Evidence], judge: SupportJudg
             check = check_sentence(sentence, evidence, judge)
             if check.shown:
                 terms = content_terms(strip_markers(check.text))
-                if any(_jaccard(terms, seen) >= NEAR_DUPLICATE for seen in shown_terms):
+                # a list of words without a verb ("10 billion parameters PaddlePaddle platform") or
+                # a repeat is not shown, however well its words match the sources
+                if is_fragment(check.text) or any(_jaccard(terms, seen) >= NEAR_DUPLICATE
+                                                   for seen in shown_terms):
                     check = SentenceCheck("", sentence, (), check.support, check.supported, "dropped")
                 else:
                     shown_terms.append(terms)
             yield check
             shown = len(shown_terms)
-            if shown >= MAX_SENTENCES or len(written) >= MAX_WRITTEN:
+            if shown >= limit or len(written) >= MAX_WRITTEN:
                 break
             if not shown and len(written) >= GIVE_UP_AFTER:  # the model is off: quote instead
                 break

@@ -98,7 +98,8 @@ def test_extractive_baseline_quotes_the_evidence_with_the_same_retrieval(tmp_pat
     answer = quiet.ask("What does TinyCLIP distil?")
     assert quiet.retriever is assistant.retriever and not answer.abstained
     assert answer.sentences and {s.action for s in answer.sentences} == {"extracted"}
-    assert {s.action for s in assistant.ask("What does TinyCLIP distil?").sentences} == {"kept"}
+    model = assistant.ask("What does TinyCLIP distil?").sentences
+    assert model[0].action == "kept" and {s.action for s in model} <= {"kept", "extracted"}
 
 
 def test_retrieval_ablations_switch_one_side_or_the_boost_off(tmp_path, fake_embedder):
@@ -128,7 +129,7 @@ def test_evaluate_reports_the_system_next_to_every_baseline(tmp_path, fake_embed
     records, result = evaluate(assistant, questions, tmp_path / "r.jsonl",
                                score_judge=build_score_judge("offline", fake_embedder), judge_dev=dev)
     assert set(result["baselines"]) == {"extractive", "dense_only", "bm25_only", "no_title_boost"}
-    assert result["system"]["all"]["own_sentences"] == 1.0
+    assert 0.0 < result["system"]["all"]["own_sentences"] < 1.0  # the model's lead, then quotes
     assert result["baselines"]["extractive"]["all"]["own_sentences"] == 0.0
     assert {"alce_citation_recall", "pipeline_alce_citation_recall"} <= result["system"]["all"].keys()
     assert result["judges"]["score_dev"] == {"pairs": 1, "accuracy": 1.0, "not_entailment_pass_rate": None}
@@ -137,7 +138,8 @@ def test_evaluate_reports_the_system_next_to_every_baseline(tmp_path, fake_embed
     assert table.startswith("| metric | system | extractive | dense_only | bm25_only | no_title_boost |")
     write_report(result, tmp_path / "report.md", "Eval", [], ["all mrr: 0.5 < 0.9"])
     text = (tmp_path / "report.md").read_text()
-    assert "| own sentences | 1.000 | 0.000 |" in text and "FAILED all mrr" in text
+    own = result["system"]["all"]["own_sentences"]
+    assert f"| own sentences | {own:.3f} | 0.000 |" in text and "FAILED all mrr" in text
     assert "accuracy 1.000" in text and (tmp_path / "report.png").exists()
 
 
