@@ -125,3 +125,17 @@ def test_without_llama_cpp_the_error_gives_the_portable_install_command(tmp_path
         LlamaCppGenerator(Path(packaged), max_new_tokens=8)
     message = str(missing.value)
     assert "-DGGML_NATIVE=OFF" in message and "llama-cpp-python==0.3.36" in message and "\n" not in message
+
+
+@pytest.mark.slow
+def test_the_prompt_is_read_with_threads_and_the_answer_decoded_with_decode_threads(smollm2):
+    """Prefill is compute-bound and decode memory-bound: the settings reach llama.cpp apart."""
+    from assistant.models import build_generator
+    from assistant.settings import Settings
+
+    generator = build_generator(Settings(generator="SmolLM2-135M-Instruct", generator_backend="llama.cpp",
+                                         threads=2, decode_threads=1))
+    assert (generator._llama.n_threads, generator._llama.n_threads_batch) == (1, 2)
+    assert "Paris" in generator.complete(QUESTION)
+    alike = LlamaCppGenerator(smollm2.path, max_new_tokens=8, threads=2)
+    assert (alike._llama.n_threads, alike._llama.n_threads_batch) == (2, 2)

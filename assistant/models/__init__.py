@@ -38,7 +38,7 @@ def build_generator(settings: Settings) -> Generator:
         from assistant.models.llama_cpp import LlamaCppGenerator
 
         return LlamaCppGenerator(gguf, settings.max_new_tokens, settings.temperature, settings.threads,
-                                 name=settings.generator)
+                                 name=settings.generator, decode_threads=settings.decode_threads)
     from assistant.models.generators import TransformersGenerator
 
     return TransformersGenerator(

@@ -35,13 +35,16 @@ class LlamaCppGenerator:
     """A GGUF chat model loaded once; one generation at a time (they would share the same cores)."""
 
     def __init__(self, path: Path, max_new_tokens: int, temperature: float = 0.0, threads: int = 1,
-                 context: int = 4096, name: str | None = None) -> None:
+                 context: int = 4096, name: str | None = None, decode_threads: int | None = None) -> None:
+        """`threads` read the prompt (prefill, compute-bound: two threads halve it on an idle 2-core
+        machine); `decode_threads` (default `threads`) write the answer a token at a time, which is
+        memory-bound: one thread decodes as fast as two there and much faster on a busy one."""
         self.path = Path(path)
         self.name = name or self.path.stem
         self.max_new_tokens = max_new_tokens
         self.temperature = temperature
         self._lock = threading.Lock()
-        self._llama = _load(self.path, threads, context)
+        self._llama = _load(self.path, threads, decode_threads or threads, context)
         # llama.cpp may round its context up, but llama-cpp-python's token buffer keeps the size asked for.
         self.context = min(context, self._llama.n_ctx())
         self._yes_tokens = self._single_tokens(_YES)
@@ -119,20 +122,20 @@ def llama_cpp_available() -> bool:
     return True
 
 
-def _load(path: Path, threads: int, context: int) -> Any:
+def _load(path: Path, threads: int, decode_threads: int, context: int) -> Any:
     _check_gguf(path)
     try:
         from llama_cpp import Llama
     except ImportError as error:
         raise AssistantError(f"the llama.cpp backend needs llama-cpp-python ({error}): {INSTALL_HINT}") from error
     try:
-        llama = Llama(model_path=str(path), n_ctx=context, n_threads=threads, n_threads_batch=threads,
+        llama = Llama(model_path=str(path), n_ctx=context, n_threads=decode_threads, n_threads_batch=threads,
                       chat_format="chat_template.default", verbose=False)
     except (ValueError, RuntimeError) as error:
         raise AssistantError(f"could not load GGUF {path}: {_first_line(error)} (corrupt or truncated?)") from error
     if _TEMPLATE_KEY not in llama.metadata:
         raise AssistantError(f"GGUF {path} has no chat template: use an instruct (chat) model")
-    logger.info("loaded %s with llama.cpp (%d threads)", path, threads)
+    logger.info("loaded %s with llama.cpp (%d prefill / %d decode threads)", path, threads, decode_threads)
     return llama
 
 
