@@ -4,7 +4,8 @@ The model never sees more than the numbered evidence sentences, and nothing it w
 user before `assistant.checking` has kept, re-cited, replaced or dropped it. A question that nothing
 retrieved is close to, or whose evidence does not bear on it, is not answered: the Answer carries
 the reason instead; so is one whose evidence is on the topic but does not state what it asks
-(`assistant.answerability`).
+(`assistant.answerability`). A question asking for papers is answered with a list of them first
+(`assistant.listing`).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from dataclasses import dataclass
 
 from assistant.answerability import MIN_CARRIER_SCORE, answerability
 from assistant.citations import citations_for
+from assistant.listing import listing
 from assistant.models.generators import Generator
 from assistant.models.judges import SupportJudge
 from assistant.prompts import Prompt, format_sources
@@ -80,8 +82,13 @@ def answer_stream(
         return
     messages = prompt.messages(question=question, sources=format_sources(evidence))
     checks: list[SentenceCheck] = []
+    found = listing(question, evidence, settings.min_evidence)  # "Which papers ...?" gets a list
+    if found:
+        checks.append(found.sentence)
+        yield found.sentence
+    quotes = found.quotes if found else best_quotes(question, evidence)
     for check in write_checked(messages, evidence, generator, judge, settings.max_new_tokens,
-                               best_quotes(question, evidence), quotes_after=settings.quotes_after):
+                               quotes, quotes_after=settings.quotes_after):
         checks.append(check)
         if check.shown:
             yield check

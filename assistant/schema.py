@@ -178,7 +178,8 @@ class SentenceCheck:
     instead), "replaced" (the closest source sentence is shown in its place), "dropped" (nothing
     supports it; not shown), "extracted" (no model sentence survived: a source sentence is shown),
     "rewritten" (a source sentence put in the third person for a digest, judged against it),
-    "templated" (a comparison's contrast built from its cells).
+    "templated" (a comparison's contrast built from its cells), "listed" (the titles of the
+    papers whose sentences bear on a question asking for papers, each cited to that sentence).
     `support` and `supported` are the judge's score and verdict for the model's own sentences
     (kept, recited, dropped); a quoted sentence (replaced, extracted) is the source's own text,
     shown verbatim and not judged, so both are None.

@@ -33,6 +33,8 @@ BADGES = {
                   "person, checked against it"),
     "templated": ("templated", "#0969da", "A contrast built from the comparison's cells (the abstracts' "
                   "sentences), not written by a model"),
+    "listed": ("listed", "#0969da", "The titles of the retrieved papers that have a sentence bearing "
+               "on the question, each cited to it; not written by a model"),
     "dropped": ("not supported", "#cf222e", "Failed the check; not shown"),
 }
 BADGE_LEGEND = ("<small>checked: the model's sentence, checked against its source · quoted: the "
