@@ -64,3 +64,12 @@ def test_only_papers_with_a_sentence_good_enough_to_answer_are_listed(fake_embed
     assert found and len(found.sentence.markers) == 2
     assert listing(question, evidence, scores[1]) is None  # one paper: answered as any question
     assert listing("What does ScaleDepth decompose?", evidence, 0.0) is None
+
+
+def test_the_list_has_its_own_badge_that_says_it_is_not_a_model_sentence(fake_embedder):
+    from assistant.ui.render import BADGE_LEGEND, sentence_badge
+
+    answer = _answer("Which papers propose methods for monocular depth estimation?", fake_embedder)
+    badge = sentence_badge(answer.sentences[0])
+    assert "(listed)" in badge and "not written by a model" in badge and "support" not in badge
+    assert "listed:" in BADGE_LEGEND

@@ -38,7 +38,8 @@ BADGES = {
     "dropped": ("not supported", "#cf222e", "Failed the check; not shown"),
 }
 BADGE_LEGEND = ("<small>checked: the model's sentence, checked against its source · quoted: the "
-                "abstract's own words, copied verbatim</small>")
+                "abstract's own words, copied verbatim · listed: the titles of the papers that bear on "
+                "the question</small>")
 
 
 # Characters that could start Markdown markup, as numeric character references: a reference is
