@@ -1,10 +1,13 @@
 """Benchmark: the pipeline against its raw components, in one process, on this machine.
 
-    python eval/bench.py [--out eval/out/bench.json] [--synthetic 100000] [--questions 6]
+    python eval/bench.py [--out eval/out/bench.json] [--synthetic 10000] [--questions 6]
 
 Prints a table and writes JSON. Figures are ratios against the raw component where possible
-(pipeline ingest vs raw SentenceTransformer.encode on the same texts; answer vs raw
-model.generate on the same prompt and token count), since shared machines are noisy.
+(pipeline ingest vs the raw embedder on the same texts; the model path's first token vs
+llama.cpp's own chat completion of the same prompt), since shared machines are noisy. Answers,
+comparisons and the digest run with the default settings (the extractive answer); the model path
+with the packaged SmolLM2 on llama.cpp when llama-cpp-python is installed. Larger stores (100k, 1M)
+are eval/bench_scale.py's, start-up eval/store_startup.py's.
 """
 
 from __future__ import annotations
@@ -53,9 +56,11 @@ def bench_ingest(settings: Settings, embedder) -> dict:
     from assistant.ingest import deduplicate, embedding_text
     from assistant.sources import parse_paths
     from assistant.store import Store
+    from assistant.text import split_sentences
 
     papers, _ = deduplicate(parse_paths([settings.sample_corpus]).papers)
-    texts = [embedding_text(c) for c in Chunker(settings.chunk_size, settings.chunk_overlap).chunk(papers)]
+    chunks = [embedding_text(c) for c in Chunker(settings.chunk_size, settings.chunk_overlap).chunk(papers)]
+    texts = chunks + [p.abstract[a:b] for p in papers for a, b in split_sentences(p.abstract)]  # both stored
     embedder.embed(texts[:64])  # warm-up, shared by both sides
     started = time.perf_counter()
     model = getattr(embedder, "_model", None)  # None on ONNX: that embedder is its own raw side
@@ -69,7 +74,8 @@ def bench_ingest(settings: Settings, embedder) -> dict:
     again = assistant.ingest([settings.sample_corpus])
     reingest = time.perf_counter() - started
     assert first.added == 548 and again.chunks_embedded == 0
-    return {"papers": first.added, "chunks": len(texts), "raw_embed_s": raw, "pipeline_s": pipeline,
+    return {"papers": first.added, "chunks": len(chunks), "sentences": len(texts) - len(chunks),
+            "raw_embed_s": raw, "pipeline_s": pipeline,
             "overhead": pipeline / raw - 1, "papers_per_s": first.added / pipeline,
             "reingest_s": reingest}, assistant
 
@@ -116,77 +122,57 @@ def synthetic_store(path: Path, assistant, count: int) -> dict:
     return {"abstracts": count, "write_s": time.perf_counter() - started}, store
 
 
-class _Timed:
-    """Wraps the generator to time its first piece and keep what it streamed."""
-
-    def __init__(self, inner):
-        self.inner, self.name = inner, inner.name
-        self.started = self.first_piece = None
-        self.text = ""
-
-    def stream(self, messages, max_new_tokens=None):
-        for piece in self.inner.stream(messages, max_new_tokens):
-            if self.first_piece is None:
-                self.first_piece = time.perf_counter() - self.started
-            self.text += piece
-            yield piece
-
-
-def bench_answers(assistant, questions: list[str]) -> dict:
-    """Pipeline answer vs raw model.generate on the same messages and the same number of tokens."""
-    import torch
-
-    from assistant.evidence import format_sources
-    from assistant.prompts import load_prompt
-
-    generator = assistant.generator
-    tokenizer, model = generator._tokenizer, generator._model
-    prompt = load_prompt("answer")
+def bench_answers(assistant, questions: list[str], repeats: int = 3) -> dict:
+    """Answers with the configured generator (the extractive default): seconds to the first shown
+    sentence and to the whole answer."""
     assistant.ask(questions[0])  # warm-up
+    firsts, totals = [], []
+    for _ in range(repeats):
+        for question in questions:
+            started, first = time.perf_counter(), None
+            for event in assistant.ask_stream(question):
+                if first is None and getattr(event, "shown", False):
+                    first = time.perf_counter() - started
+            totals.append(time.perf_counter() - started)
+            firsts.append(first if first is not None else totals[-1])
+    return {"generator": assistant.generator.name, "n": len(totals),
+            "first_sentence_p50_s": statistics.median(firsts), "total_p50_s": statistics.median(totals),
+            "total_p95_s": percentile(totals, 95)}
+
+
+def bench_model_answers(assistant, settings: Settings, questions: list[str]) -> dict | None:
+    """The opt-in model path (packaged SmolLM2 on llama.cpp, `threads` prefill / `decode_threads`
+    decode) against llama.cpp's own chat completion of the same prompts: first token and total."""
+    from bench_first_token import raw_first_token, timed_answer
+
+    from assistant.app import Assistant
+    from assistant.models import build_generator
+    from assistant.models.llama_cpp import llama_cpp_available
+
+    if not llama_cpp_available():
+        return None
+    model_settings = settings.model_copy(update={"generator": "SmolLM2-135M-Instruct",
+                                                 "generator_backend": "llama.cpp"})
+    generator = build_generator(model_settings)
+    model = Assistant(model_settings, assistant.store, assistant.embedder, generator)
+    model.ask(questions[0])  # warm-up
     rows = []
     for question in questions:
-        timed = assistant._generator = _Timed(generator)
-        timed.started = started = time.perf_counter()
-        first_sentence = None
-        for event in assistant.ask_stream(question):
-            if first_sentence is None and hasattr(event, "action"):
-                first_sentence = time.perf_counter() - started
-        total = time.perf_counter() - started
-        if event.abstained:
+        run = timed_answer(model, generator, question)
+        if run.get("abstained"):
             continue
-        messages = prompt.messages(question=question, sources=format_sources(event.evidence))
-        inputs = tokenizer.apply_chat_template(messages, add_generation_prompt=True,
-                                               return_tensors="pt", return_dict=True)
-        tokens = max(generator.count_tokens(timed.text), 1)
-        with torch.inference_mode():
-            started = time.perf_counter()
-            model.generate(**inputs, max_new_tokens=1, do_sample=False)
-            raw_first = time.perf_counter() - started
-            started = time.perf_counter()
-            model.generate(**inputs, max_new_tokens=tokens, min_new_tokens=tokens, do_sample=False)
-            raw_total = time.perf_counter() - started
-        rows.append({"question": question, "prompt_tokens": int(inputs["input_ids"].shape[1]),
-                     "generated_tokens": tokens, "pipeline_first_token_s": timed.first_piece,
-                     "pipeline_first_sentence_s": first_sentence, "pipeline_total_s": total,
-                     "raw_first_token_s": raw_first, "raw_total_s": raw_total})
-    assistant._generator = generator
-    return _answer_summary(rows)
+        messages = run.pop("messages")
+        run["raw_first_token_s"] = raw_first_token(generator, messages)
+        rows.append(run)
 
-
-def _answer_summary(rows: list[dict]) -> dict:
     def median(key):
-        return statistics.median(r[key] for r in rows)
+        return statistics.median(r[key] for r in rows if r[key] is not None)
 
-    pipeline = sum(r["pipeline_total_s"] for r in rows)
-    raw = sum(r["raw_total_s"] for r in rows)
-    tokens = sum(r["generated_tokens"] for r in rows)
-    return {"questions": rows, "overhead": pipeline / raw - 1,
-            "first_token_p50_s": median("pipeline_first_token_s"),
-            "raw_first_token_p50_s": median("raw_first_token_s"),
-            "first_sentence_p50_s": median("pipeline_first_sentence_s"),
-            "pipeline_total_p50_s": median("pipeline_total_s"),
-            "raw_total_p50_s": median("raw_total_s"),
-            "decode_tokens_per_s": tokens / raw}
+    return {"generator": f"{generator.name} (llama.cpp)", "questions": rows,
+            "prompt_tokens_p50": median("prompt_tokens"), "prompt_ready_p50_s": median("prompt_ready_s"),
+            "first_token_p50_s": median("first_token_s"), "raw_first_token_p50_s": median("raw_first_token_s"),
+            "first_sentence_p50_s": median("first_shown_s"), "total_p50_s": median("total_s"),
+            "threads": settings.threads, "decode_threads": settings.decode_threads}
 
 
 COMPARISONS = [
@@ -226,11 +212,11 @@ def peak_memory_mb() -> float:
 
 
 def table(results: dict) -> str:
-    ingest, answers = results["ingest"], results["answers"]
+    ingest, answers, model = results["ingest"], results["answers"], results["model_answers"]
     small, large = results["search_sample"], results["search_synthetic"]
     rows = [
         ("ingest 548 papers (pipeline)", f"{ingest['pipeline_s']:.1f} s",
-         f"{ingest['papers_per_s']:.1f} papers/s, {ingest['chunks']} chunks"),
+         f"{ingest['papers_per_s']:.1f} papers/s, {ingest['chunks']} chunks + {ingest['sentences']} sentences"),
         ("  raw embedder, same texts", f"{ingest['raw_embed_s']:.1f} s",
          f"pipeline overhead {100 * ingest['overhead']:+.1f}%"),
         ("re-ingest, unchanged", f"{ingest['reingest_s']:.2f} s", "nothing embedded"),
@@ -239,19 +225,24 @@ def table(results: dict) -> str:
         (f"search, {results['synthetic']['abstracts']:,} synthetic",
          f"p50 {large['p50_ms']:.0f} ms / p95 {large['p95_ms']:.0f} ms",
          f"store load {results['synthetic']['load_s']:.1f} s"),
-        ("answer, first generated token", f"p50 {answers['first_token_p50_s']:.2f} s",
-         f"raw generate first token p50 {answers['raw_first_token_p50_s']:.2f} s"),
-        ("answer, first checked sentence", f"p50 {answers['first_sentence_p50_s']:.2f} s", ""),
-        ("answer, total", f"p50 {answers['pipeline_total_p50_s']:.2f} s",
-         f"raw generate p50 {answers['raw_total_p50_s']:.2f} s; overhead "
-         f"{100 * answers['overhead']:+.1f}%; {answers['decode_tokens_per_s']:.0f} tok/s"),
+        (f"answer ({answers['generator']}), first sentence", f"p50 {answers['first_sentence_p50_s']:.2f} s",
+         f"total p50 {answers['total_p50_s']:.2f} s / p95 {answers['total_p95_s']:.2f} s"),
+    ]
+    if model:
+        rows += [
+            (f"answer ({model['generator']}), first token", f"p50 {model['first_token_p50_s']:.2f} s",
+             f"raw llama.cpp, same prompt: {model['raw_first_token_p50_s']:.2f} s "
+             f"({model['prompt_tokens_p50']:.0f} tokens; prompt ready at {model['prompt_ready_p50_s']:.3f} s)"),
+            ("  first checked sentence / total", f"p50 {model['first_sentence_p50_s']:.2f} s / "
+             f"{model['total_p50_s']:.2f} s", f"threads {model['threads']} prefill, "
+             f"{model['decode_threads']} decode"),
+        ]
+    rows += [
         ("compare (table + paragraph)", f"p50 {results['compare']['p50_s']:.1f} s",
-         f"{results['compare']['n']} comparisons, one model call each"),
+         f"{results['compare']['n']} comparisons"),
         (f"digest, {results['digest']['papers']} papers", f"{results['digest']['total_s']:.0f} s",
-         f"{results['digest']['topics']} topics = model calls; paragraphs "
-         f"{results['digest']['paragraphs_s']:.0f} s, clustering + evidence "
-         f"{results['digest']['other_s']:.0f} s; {results['digest']['model_sentences_shown']}/"
-         f"{results['digest']['sentences_shown']} shown sentences are the model's"),
+         f"{results['digest']['topics']} topics; paragraphs {results['digest']['paragraphs_s']:.0f} s, "
+         f"clustering + evidence {results['digest']['other_s']:.0f} s"),
         ("peak memory (RSS)", f"{results['peak_memory_mb']:.0f} MB", ""),
     ]
     width = max(len(r[0]) for r in rows)
@@ -261,15 +252,14 @@ def table(results: dict) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=ROOT / "eval" / "out" / "bench.json")
-    parser.add_argument("--synthetic", type=int, default=100_000)
+    parser.add_argument("--synthetic", type=int, default=10_000)
     parser.add_argument("--questions", type=int, default=len(QUESTIONS))
     parser.add_argument("--threads", type=int, default=None)
     arguments = parser.parse_args()
     from assistant.app import Assistant, build_embedder
 
     with tempfile.TemporaryDirectory(prefix="bench-") as folder:
-        overrides = {"store": Path(folder) / "store", "sample_corpus": ROOT / "data" / "daily_papers",
-                     "generator": "SmolLM2-135M-Instruct"}  # answers are compared with raw generate
+        overrides = {"store": Path(folder) / "store", "sample_corpus": ROOT / "data" / "daily_papers"}
         if arguments.threads:
             overrides["threads"] = arguments.threads
         if not os.environ.get("ASSISTANT_MODEL_CACHE"):
@@ -277,7 +267,8 @@ def main() -> None:
         settings = Settings(**overrides)
         settings.apply_environment()
         embedder = build_embedder(settings)
-        results = {"threads": settings.threads, "cpu_count": os.cpu_count()}
+        results = {"threads": settings.threads, "cpu_count": os.cpu_count(),
+                   "load_average_at_start": os.getloadavg()}
         results["ingest"], assistant = bench_ingest(settings, embedder)
         results["search_sample"] = bench_search(assistant, SEARCHES)
         results["synthetic"], store = synthetic_store(Path(folder) / "synthetic", assistant,
@@ -287,9 +278,11 @@ def main() -> None:
         results["synthetic"]["load_s"] = time.perf_counter() - started
         results["search_synthetic"] = bench_search(large, SEARCHES)
         results["answers"] = bench_answers(assistant, QUESTIONS[:arguments.questions])
+        results["model_answers"] = bench_model_answers(assistant, settings, QUESTIONS[:arguments.questions])
         results["compare"] = bench_compare(assistant)
         results["digest"] = bench_digest(assistant)
         results["peak_memory_mb"] = peak_memory_mb()
+        results["load_average_at_end"] = os.getloadavg()
     arguments.out.parent.mkdir(parents=True, exist_ok=True)
     arguments.out.write_text(json.dumps(results, indent=2))
     print(table(results))
