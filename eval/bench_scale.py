@@ -9,8 +9,8 @@
   synthetic abstracts (five real sample sentences each) written with real sample vectors plus
   noise, for chunks and sentences alike (store side only: no text is embedded); the write rate,
   disk use, opening the store (the Assistant, retriever included; twice: the first builds and
-  saves the lexical index), search p50/p95 with real query embeddings, reading five papers'
-  sentence vectors, and RSS.
+  saves the lexical index), search p50/p95 with real query embeddings next to Chroma's raw query
+  of the same vectors, reading five papers' sentence vectors, and RSS.
 - real: every day of ../shared/real/hf_daily_papers/ ingested with the real embedder, in process
   and with the 2-process pool, into new stores.
 """
@@ -142,9 +142,26 @@ def bench_size(size: int, sample_path: Path, folder: Path) -> dict:
         opens.append(time.perf_counter() - started)
     result["open_s"] = {"first": opens[0], "second": opens[1]}
     result["search"] = bench_search(assistant, SEARCHES)
+    result["raw_chroma_query"] = _raw_queries(assistant)
     result["sentence_read_ms"] = _sentence_reads(assistant.store, size)
     result.update(rss_mb())
     return result
+
+
+def _raw_queries(assistant, repeats: int = 5) -> dict:
+    """The raw component of a search: Chroma's own nearest-neighbour query of the chunk
+    collection for the same query vectors (no BM25, fusion, paper grouping or reads)."""
+    vectors = [assistant.embedder.embed_query(query).tolist() for query in SEARCHES]
+    chunks = assistant.store._chunks
+    chunks.query(query_embeddings=vectors[:1], n_results=10)  # warm-up
+    times = []
+    for _ in range(repeats):
+        for vector in vectors:
+            started = time.perf_counter()
+            chunks.query(query_embeddings=[vector], n_results=10)
+            times.append(time.perf_counter() - started)
+    times.sort()
+    return {"p50_ms": 1e3 * statistics.median(times), "p95_ms": 1e3 * times[round(0.95 * (len(times) - 1))]}
 
 
 def _sentence_reads(store, size: int, repeats: int = 20) -> dict:
