@@ -20,7 +20,7 @@ from assistant.citations import citations_for
 from assistant.models.embedders import Embedder
 from assistant.models.generators import Generator
 from assistant.models.judges import SupportJudge
-from assistant.phrasing import contrast_share, is_fragment, third_person
+from assistant.phrasing import contrast_share, third_person
 from assistant.prompts import Prompt, format_sources
 from assistant.schema import Answer, Evidence, Paper, Reason, SentenceCheck
 from assistant.reports import Cell, Comparison
@@ -73,8 +73,7 @@ def compare(question: str, papers: Sequence[Paper], missing: Sequence[str], embe
     shown = sorted((e for c in cells if c.row in PARAGRAPH_ROWS and (e := c.evidence)),
                    key=lambda e: e.marker)
     messages = prompt.messages(question=question, sources=format_sources(shown))
-    checks = [_unless_fragment(c) for c in
-              write_checked(messages, shown, generator, judge, settings.max_new_tokens, fallback=[])]
+    checks = list(write_checked(messages, shown, generator, judge, settings.max_new_tokens, fallback=[]))
     by_marker = {e.marker: e.paper_id for e in evidence}
     if contrast_share(checks, by_marker) < CONTRAST_FLOOR:
         checks = [_dropped(c) for c in checks] + templated_contrast(cells, papers)
@@ -86,10 +85,6 @@ def compare(question: str, papers: Sequence[Paper], missing: Sequence[str], embe
                             "judge": type(judge).__name__},
                     seconds=time.perf_counter() - started)
     return Comparison(question, list(papers), rows, cells, answer, list(missing))
-
-
-def _unless_fragment(check: SentenceCheck) -> SentenceCheck:
-    return _dropped(check) if check.shown and is_fragment(check.text) else check
 
 
 def _dropped(check: SentenceCheck) -> SentenceCheck:

@@ -17,7 +17,6 @@ from assistant.schema import Evidence, SentenceCheck
 LIST_QUESTION = re.compile(
     r"^\s*(?:(?:which|what)\s+(?!(?:do|does|did)\b)(?:\w+[\s-]+){0,3}?(?:papers|works|studies|articles|publications)\b"
     r"|(?:list|name|find|show)\s+(?:me\s+)?(?:the\s+|all\s+)?(?:\w+[\s-]+){0,3}?papers\b)", re.I)
-MAX_LISTED = 5  # the retrieved papers an answer draws on (top_k)
 
 
 @dataclass(frozen=True)
@@ -39,7 +38,7 @@ def listing(question: str, evidence: Sequence[Evidence], min_evidence: float) ->
     for item in evidence:  # grouped by paper in retrieval order
         if item.score >= min_evidence and (item.paper_id not in best or item.score > best[item.paper_id].score):
             best[item.paper_id] = item
-    chosen = list(best.values())[:MAX_LISTED]
+    chosen = list(best.values())  # evidence holds the top_k retrieved papers at most
     if len(chosen) < 2:
         return None
     names = "; ".join(f"{item.title} [{item.marker}]" for item in chosen)

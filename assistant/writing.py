@@ -43,18 +43,12 @@ def write_checked(
     sentences follow it, quoted, but for those the lead already says."""
     evidence = list(evidence)
     quotes = extractive_fallback(evidence) if fallback is None else extractive_fallback(fallback, len(fallback))
-    shown_terms: list[set[str]] = []
+    shown_terms: list[set[str]] = []  # filled by _checked as it shows the model's sentences
     limit = LEAD_SENTENCES if quotes_after else MAX_SENTENCES
-    for check in _checked(generator.stream(messages, max_new_tokens), evidence, judge, limit):
-        if check.shown:
-            shown_terms.append(content_terms(strip_markers(check.text)))
-        yield check
+    yield from _checked(generator.stream(messages, max_new_tokens), evidence, judge, limit, shown_terms)
     if shown_terms and not quotes_after:
         return
-    for quote in quotes:
-        terms = content_terms(strip_markers(quote.text))
-        if not any(_jaccard(terms, seen) >= NEAR_DUPLICATE for seen in shown_terms):
-            yield quote
+    yield from (quote for quote in quotes if not _repeats(_terms(quote.text), shown_terms))
 
 
 def best_quotes(question: str, evidence: Sequence[Evidence], count: int = 2) -> list[Evidence]:
@@ -74,10 +68,10 @@ def shown_text(checks: Sequence[SentenceCheck]) -> str:
     return " ".join(c.text for c in checks if c.shown)
 
 
-def _checked(pieces: Iterator[str], evidence: list[Evidence], judge: SupportJudge,
-             limit: int = MAX_SENTENCES):
-    """Checked sentences from the model's stream; stops the model once enough are shown or it loops."""
-    shown_terms: list[set[str]] = []
+def _checked(pieces: Iterator[str], evidence: list[Evidence], judge: SupportJudge, limit: int,
+             shown_terms: list[set[str]]):
+    """Checked sentences from the model's stream, the content terms of each shown one added to
+    `shown_terms`; stops the model once `limit` are shown or it loops."""
     written: set[str] = set()
     sentences = stream_sentences(pieces)
     try:
@@ -88,11 +82,10 @@ def _checked(pieces: Iterator[str], evidence: list[Evidence], judge: SupportJudg
             written.add(key)
             check = check_sentence(sentence, evidence, judge)
             if check.shown:
-                terms = content_terms(strip_markers(check.text))
+                terms = _terms(check.text)
                 # a list of words without a verb ("10 billion parameters PaddlePaddle platform") or
                 # a repeat is not shown, however well its words match the sources
-                if is_fragment(check.text) or any(_jaccard(terms, seen) >= NEAR_DUPLICATE
-                                                   for seen in shown_terms):
+                if is_fragment(check.text) or _repeats(terms, shown_terms):
                     check = SentenceCheck("", sentence, (), check.support, check.supported, "dropped")
                 else:
                     shown_terms.append(terms)
@@ -104,6 +97,15 @@ def _checked(pieces: Iterator[str], evidence: list[Evidence], judge: SupportJudg
                 break
     finally:
         sentences.close()  # closing the chain stops generation early
+
+
+def _terms(text: str) -> set[str]:
+    return content_terms(strip_markers(text))
+
+
+def _repeats(terms: set[str], shown_terms: Sequence[set[str]]) -> bool:
+    """Says mostly what a shown sentence says (NEAR_DUPLICATE of their content terms)."""
+    return any(_jaccard(terms, seen) >= NEAR_DUPLICATE for seen in shown_terms)
 
 
 def _jaccard(a: set[str], b: set[str]) -> float:

@@ -136,6 +136,17 @@ def test_paragraph_sentences_are_checked_and_citations_cover_the_table(fake_embe
     assert "Paper: TinyCLIP" in prompt and "Paper: TinyViT" in prompt
 
 
+def test_a_paragraph_sentence_without_a_verb_is_not_shown(fake_embedder):
+    reply = ("TinyCLIP cross-modal distillation affinity mimicking whereas TinyViT distillation "
+             "pretraining teacher logits [1][6]. TinyCLIP is a cross-modal distillation method with "
+             "affinity mimicking, whereas TinyViT applies distillation during pretraining with "
+             "sparsified teacher logits [1][6].")
+    comparison, _ = _compare(reply, fake_embedder)
+    actions = [s.action for s in comparison.answer.sentences]
+    assert actions == ["dropped", "kept"]  # the words-only contrast goes, the sentence stays
+    assert "mimicking whereas" not in comparison.answer.text
+
+
 def test_paragraph_falls_back_to_a_templated_contrast_when_the_model_fails(fake_embedder):
     comparison, _ = _compare("Cats are lovely animals to keep at home [1].", fake_embedder)
     shown = [s for s in comparison.answer.sentences if s.shown]
