@@ -19,7 +19,8 @@ from assistant.compare import (
 )
 from assistant.chunking import Chunker
 from assistant.dates import latest_week, paper_date
-from assistant.digest import DigestSettings, build_digest, in_window, on_topic
+from assistant.digest import DigestSettings, build_digest, in_window
+from assistant.topic_filter import on_topic
 from assistant.evidence import SentenceMemory, select_evidence
 from assistant.models.embedders import Embedder, load_embedder
 from assistant import models

@@ -13,7 +13,6 @@ papers (`--topic`) are those `on_topic` scores near the topic and near its best 
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -30,22 +29,19 @@ from assistant.prompts import Prompt, format_sources
 from assistant.phrasing import is_fragment, third_person
 from assistant.schema import Answer, Evidence, Paper, Progress, SentenceCheck
 from assistant.reports import Digest, Topic, Window
-from assistant.text import CONTRIBUTION, content_terms, is_boilerplate, split_sentences
+from assistant.text import CONTRIBUTION, is_boilerplate, split_sentences
+from assistant.topic_filter import TOPIC_MARGIN, TOPIC_THRESHOLD, on_topic
 from assistant.topics import Cluster, cluster
 from assistant.vectors import unit_mean
 from assistant.writing import shown_text, write_checked
 
 PARAGRAPH_PAPERS = 5  # a topic's most central papers give its paragraph's evidence
 QUOTED_SENTENCES = 2  # when no model sentence survives, this many source sentences, third person
-TERM_WEIGHT = 0.2  # the rarity-weighted share of topic words a paper uses, added to its similarity
 KEY_IDEA_BONUS = 0.1  # "we propose ..." says what a paper contributes to its topic
-TOPIC_MARGIN = 0.225  # a topic keeps papers within this of its best paper (eval/tune.py, tune split)
-_QUESTION_FRAME = re.compile(r"^(?:which|what)\s+(?:papers|works|studies)\s+"
-                             r"(?:are\s+(?:about|on)\s+|do\s+|study\s+)?", re.I)
 
 @dataclass(frozen=True)
 class DigestSettings:
-    topic_threshold: float = 0.525
+    topic_threshold: float = TOPIC_THRESHOLD
     max_new_tokens: int = 120
     topics: int | None = None  # None: about sqrt(papers / 2)
     topic_margin: float = TOPIC_MARGIN
@@ -62,49 +58,6 @@ def in_window(records: Sequence[tuple[Paper, str]], window: Window) -> list[Date
     """The papers whose date (listed, else published, else added) falls in the window, by id."""
     dated = [Dated(paper, *paper_date(paper, added)) for paper, added in records]
     return sorted((d for d in dated if window.contains(d.day)), key=lambda d: d.paper.paper_id)
-
-
-def topic_scores(topic: str, papers: Sequence[Paper], vectors: np.ndarray,
-                 embedder: Embedder) -> np.ndarray:
-    """Each paper's score for `topic`: its similarity to the topic phrase plus TERM_WEIGHT x the
-    share of the topic's words its title and abstract use, each word weighted by its rarity among
-    these papers (so "pathology" counts for more than "model")."""
-    if not len(papers):
-        return np.zeros(0, dtype=np.float32)
-    similarity = vectors @ embedder.embed_query(topic_phrase(topic))
-    terms = [content_terms(f"{p.title} {p.abstract}") for p in papers]
-    weight = _rarity(content_terms(topic), terms)
-    total = sum(weight.values()) or 1.0
-    overlap = np.asarray([sum(w for term, w in weight.items() if term in have) / total for have in terms])
-    return similarity + TERM_WEIGHT * overlap
-
-
-def _rarity(wanted: set[str], terms: Sequence[set[str]]) -> dict[str, float]:
-    """Inverse document frequency of each wanted word among the papers' words."""
-    count = len(terms)
-    return {w: float(np.log((count + 1) / (sum(w in have for have in terms) + 0.5))) for w in wanted}
-
-
-def topic_phrase(topic: str) -> str:
-    """What the topic is about, without a question's frame ("Which papers are about X?" -> "X"):
-    the frame's words pull every paper's similarity up alike."""
-    return _QUESTION_FRAME.sub("", topic.strip().rstrip("?")).strip() or topic
-
-
-def kept(scores: np.ndarray, threshold: float, margin: float) -> list[int]:
-    """Rows at or above `threshold` and within `margin` of the best score, best first: the margin
-    keeps a broad window's near misses out where the topic's own papers stand well clear."""
-    if not len(scores):
-        return []
-    best = float(scores.max())
-    return [int(i) for i in np.argsort(-scores, kind="stable")
-            if scores[i] >= threshold and scores[i] >= best - margin]
-
-
-def on_topic(topic: str, papers: Sequence[Paper], vectors: np.ndarray, embedder: Embedder,
-             threshold: float, margin: float = TOPIC_MARGIN) -> list[int]:
-    """Rows of the papers about `topic`, best first (see topic_scores and kept)."""
-    return kept(topic_scores(topic, papers, vectors, embedder), threshold, margin)
 
 
 def build_digest(window: Window, topic: str | None, dated: Sequence[Dated], vectors: np.ndarray,

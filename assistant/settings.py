@@ -140,10 +140,11 @@ class Settings(BaseSettings):
     )
     topic_threshold: float = Field(
         0.525, description="A digest's `--topic` keeps papers whose similarity to the topic plus 0.2 x "
-        "the rarity-weighted share of its words they use is at least this (chosen by eval/tune.py on the tune split)."
+        "the rarity-weighted share of its words they use (assistant/topic_filter.py) is at least this "
+        "(chosen by eval/tune.py on the tune split)."
     )
     topic_margin: float = Field(
-        0.225, ge=0.0, description="A digest's `--topic` also drops papers scoring more than this below "
+        0.2, ge=0.0, description="A digest's `--topic` also drops papers scoring more than this below "
         "its best paper (chosen with `topic_threshold` by eval/tune.py on the tune split)."
     )
     title_boost: float = Field(

@@ -38,7 +38,7 @@ RULES = {
 }
 
 
-def pick(signals, rule, current=(0.525, 0.225)):
+def pick(signals, rule, current=(0.525, 0.2)):
     grid = [(t, m) for t in tune.TOPIC_GRID for m in tune.MARGIN_GRID]
     scored = {k: tune.topic_precision_recall(signals, *k) for k in grid}
     return max(scored, key=lambda k: (rule(*scored[k]), -abs(k[0] - current[0]) - abs(k[1] - current[1])))

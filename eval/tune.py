@@ -98,7 +98,8 @@ def topic_signals(assistant, topics: list[dict]) -> list[tuple]:
     """Per topic question: every paper's topic score (digest.topic_scores) over the whole corpus,
     and which of them are gold; each grid point is then scored from these without the store."""
     from assistant.dates import make_window
-    from assistant.digest import in_window, topic_scores
+    from assistant.digest import in_window
+    from assistant.topic_filter import topic_scores
 
     dated = in_window(assistant.store.paper_records(), make_window(every=True))
     papers = [d.paper for d in dated]
@@ -109,7 +110,7 @@ def topic_signals(assistant, topics: list[dict]) -> list[tuple]:
 
 def topic_precision_recall(signals: list[tuple], threshold: float, margin: float) -> tuple[float, float]:
     """Mean precision and recall of the topic filter (digest.kept) against the gold lists."""
-    from assistant.digest import kept
+    from assistant.topic_filter import kept
 
     precision, recall = [], []
     for scores, gold in signals:

@@ -98,7 +98,7 @@ def digest_assistant(tmp_path, fake_embedder, make_store):
     store = make_store(tmp_path / "store", fake_embedder)
     embed_and_write(PAPERS, store, fake_embedder, Chunker(200, 40), "2026-11-20")
     generator = ScriptedGenerator("VidGen generates long videos [1]. It was trained on 5000 GPUs [2].")
-    settings = Settings(store=tmp_path / "store", topic_threshold=0.2)
+    settings = Settings(store=tmp_path / "store", topic_threshold=0.2, topic_margin=0.25)
     return Assistant(settings, store, fake_embedder, generator=generator), generator
 
 

@@ -9,7 +9,7 @@ import time
 import numpy as np
 
 from assistant.compare import table_cells
-from assistant.digest import on_topic
+from assistant.topic_filter import on_topic
 from assistant.evidence import select_evidence
 from assistant.schema import Paper
 from assistant.reports import Comparison
