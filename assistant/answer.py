@@ -30,10 +30,10 @@ from assistant.writing import best_quotes, shown_text, write_checked
 class AnswerSettings:
     evidence_sentences: int = 6
     min_relevance: float = 0.35
-    min_evidence: float = 0.625
+    min_evidence: float = 0.6
     max_new_tokens: int = 160
     min_carrier_score: float = MIN_CARRIER_SCORE  # an asked aspect counts only in evidence this good
-    quotes_after: bool = True  # a model's checked lead, then the best sentences quoted
+    quotes: str = "first"  # the best sentences quoted, then what the model adds (writing.write_checked)
 
 
 def too_far(passages: Sequence[Passage], named: frozenset[str], min_relevance: float) -> bool:
@@ -88,7 +88,7 @@ def answer_stream(
         yield found.sentence
     quotes = found.quotes if found else best_quotes(question, evidence)
     for check in write_checked(messages, evidence, generator, judge, settings.max_new_tokens,
-                               quotes, quotes_after=settings.quotes_after):
+                               quotes, settings.quotes):
         checks.append(check)
         if check.shown:
             yield check

@@ -140,13 +140,13 @@ class Assistant:
         focus = [p for p in papers if p.paper_id in named] or papers
         self.sentences.recall(focus)
         evidence = select_evidence(question, focus, self.sentences, self.settings.evidence_sentences,
-                                   named)
+                                   named, self.settings.evidence_per_paper)
         generator = self.generator
         yield from held_stream(self._lock, lambda: answer_stream(
             question, passages, evidence, generator, self.judge, load_prompt("answer"),
             AnswerSettings(self.settings.evidence_sentences, self.settings.min_relevance,
                            self.settings.min_evidence, self.settings.max_new_tokens,
-                           quotes_after=self.settings.quotes_after), models))
+                           quotes=self.settings.quotes), models))
 
     def ask(self, question: str) -> Answer | Comparison:
         *_, answer = self.ask_stream(question)

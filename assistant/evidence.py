@@ -17,7 +17,7 @@ from assistant.models.embedders import Embedder
 from assistant.schema import Evidence, Paper, SentenceVectors
 from assistant.text import content_terms, is_boilerplate, split_sentences
 
-MAX_PER_PAPER = 3  # keeps one long abstract from crowding out the others
+PER_PAPER = 6  # sentences one paper may give (the `evidence_per_paper` setting's default)
 RANK_DECAY = 0.03  # a small prior for the retriever's order: earlier papers win near-ties
 OVERLAP_WEIGHT = 0.3  # stemmed question words in the sentence: "distil" finds "distillation"
 BOILERPLATE_PENALTY = 0.3  # "code is available at ..." answers no question
@@ -84,8 +84,10 @@ def select_evidence(
     embedder: Embedder,
     limit: int,
     named: frozenset[str] = frozenset(),
+    per_paper: int = PER_PAPER,
 ) -> list[Evidence]:
-    """The `limit` sentences of `papers` (in retrieval order) that best answer the question."""
+    """The `limit` sentences of `papers` (in retrieval order) that best answer the question, at
+    most `per_paper` from one paper."""
     candidates = [(rank, paper, span) for rank, paper in enumerate(papers)
                   for span in split_sentences(paper.abstract)]
     if not candidates:
@@ -102,15 +104,15 @@ def select_evidence(
         carried = any(a.carried_by(text, f"{paper.title}\n{paper.abstract}") for a in aspects)
         bonus = QUANTITY_BONUS if carried else 0.0
         scores.append(float(sim) + OVERLAP_WEIGHT * overlap + prior + bonus - penalty)
-    return _pick(candidates, np.asarray(scores), limit)
+    return _pick(candidates, np.asarray(scores), limit, per_paper)
 
 
-def _pick(candidates, scores: np.ndarray, limit: int) -> list[Evidence]:
-    """The best sentences, at most MAX_PER_PAPER a paper, then grouped by paper in reading order."""
+def _pick(candidates, scores: np.ndarray, limit: int, most: int) -> list[Evidence]:
+    """The best sentences, at most `most` a paper, then grouped by paper in reading order."""
     chosen, per_paper = [], {}
     for index in np.argsort(-scores, kind="stable"):
         rank, paper, (start, end) = candidates[index]
-        if per_paper.get(paper.paper_id, 0) >= MAX_PER_PAPER:
+        if per_paper.get(paper.paper_id, 0) >= most:
             continue
         per_paper[paper.paper_id] = per_paper.get(paper.paper_id, 0) + 1
         chosen.append((paper, start, end, float(scores[index])))

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Literal
 
 from assistant import environment
 from assistant.schema import AssistantError
@@ -109,11 +110,11 @@ class Settings(BaseSettings):
         "by eval/entail_tune.py)."
     )
     max_new_tokens: int = Field(160, ge=1, description="Upper bound on generated tokens per answer.")
-    quotes_after: bool = Field(
-        True, description="A model's answer is its checked lead (two sentences at most) followed by the best "
-        "source sentences quoted, but for those the lead already says; false: the model's sentences alone, "
-        "quotes only when none survives."
-    )
+    quotes: Literal["first", "after", "fallback"] = Field(
+        "first", description="Where a model's answer puts the best source sentences, quoted: `first`, then "
+        "at most two checked model sentences that say something the quotes do not; `after` a checked lead "
+        "of two sentences at most, but for those the lead already says; `fallback` only when no model "
+        "sentence survives.")
     temperature: float = Field(0.0, ge=0.0, description="0 means greedy decoding.")
     threads: int = Field(2, ge=1, description="torch threads: 2 embeds and prefills ~1.8x faster than 1 on an idle 2-core machine; 1 can win on a busy one.")
     decode_threads: int = Field(
@@ -130,12 +131,15 @@ class Settings(BaseSettings):
     chunk_overlap: int = Field(40, ge=0, description="Overlap between neighbouring chunks, in tokens.")
     top_k: int = Field(5, ge=1, description="Papers retrieved for an answer.")
     evidence_sentences: int = Field(6, ge=1, description="Source sentences numbered in the prompt.")
+    evidence_per_paper: int = Field(
+        6, ge=1, description="At most this many of them from one paper (6 on the tune split: the facts "
+        "asked of one paper are in its sentences, and a model can join them; 3 kept them out).")
     min_relevance: float = Field(
         0.35, description="Abstain when the best passage's cosine similarity to the question is below "
         "this and the question names no paper (chosen on eval/questions.jsonl)."
     )
     min_evidence: float = Field(
-        0.625, description="Abstain when the best evidence sentence scores below this "
+        0.6, description="Abstain when the best evidence sentence scores below this "
         "(similarity + shared terms; chosen by eval/tune.py on the tune split of eval/questions.jsonl)."
     )
     topic_threshold: float = Field(

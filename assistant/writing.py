@@ -3,9 +3,10 @@
 The model streams; each finished sentence is checked against the evidence (`assistant.checking`)
 before it is yielded, and the model is stopped once enough is shown, when it repeats itself, or
 when it keeps failing. If nothing it wrote survives, the best source sentences are quoted. An
-answer (`quotes_after`) is the model's checked lead followed by the best source sentences it does
-not already say, so that the model adds to what quoting gives and never replaces the source's
-own words.
+answer (`quotes`) puts the best source sentences first, quoted, and then at most LEAD_SENTENCES
+checked model sentences that say something the quotes do not (or the model's lead first and the
+quotes it does not already say after it), so that the model adds to what quoting gives and never
+replaces the source's own words.
 """
 
 from __future__ import annotations
@@ -35,20 +36,26 @@ def write_checked(
     judge: SupportJudge,
     max_new_tokens: int,
     fallback: Sequence[Evidence] | None = None,
-    quotes_after: bool = False,
+    quotes: str = "fallback",
 ) -> Iterator[SentenceCheck]:
-    """The model's sentences, each checked against the evidence; if none survives, the best
-    source sentences (`fallback`, else the first two of `evidence`) quoted instead. With
-    `quotes_after`, the model writes a lead of at most LEAD_SENTENCES and the `fallback`
-    sentences follow it, quoted, but for those the lead already says."""
+    """The model's sentences, each checked against the evidence, and the best source sentences
+    (`fallback`, else the first two of `evidence`) quoted: with `quotes` "fallback" only when no
+    model sentence survives; "first" before at most LEAD_SENTENCES model sentences, each shown
+    only if it says something they do not; "after" after a lead of at most LEAD_SENTENCES, but
+    for those the lead already says. The quotes come first without waiting for the model."""
     evidence = list(evidence)
-    quotes = extractive_fallback(evidence) if fallback is None else extractive_fallback(fallback, len(fallback))
+    quoted = extractive_fallback(evidence) if fallback is None else extractive_fallback(fallback, len(fallback))
     shown_terms: list[set[str]] = []  # filled by _checked as it shows the model's sentences
-    limit = LEAD_SENTENCES if quotes_after else MAX_SENTENCES
+    if quotes == "first":
+        yield from quoted
+        shown_terms.extend(_terms(quote.text) for quote in quoted)
+        limit = LEAD_SENTENCES
+    else:
+        limit = LEAD_SENTENCES if quotes == "after" else MAX_SENTENCES
     yield from _checked(generator.stream(messages, max_new_tokens), evidence, judge, limit, shown_terms)
-    if shown_terms and not quotes_after:
+    if quotes == "first" or (shown_terms and quotes == "fallback"):
         return
-    yield from (quote for quote in quotes if not _repeats(_terms(quote.text), shown_terms))
+    yield from (quote for quote in quoted if not _repeats(_terms(quote.text), shown_terms))
 
 
 def best_quotes(question: str, evidence: Sequence[Evidence], count: int = 2) -> list[Evidence]:
@@ -71,8 +78,10 @@ def shown_text(checks: Sequence[SentenceCheck]) -> str:
 def _checked(pieces: Iterator[str], evidence: list[Evidence], judge: SupportJudge, limit: int,
              shown_terms: list[set[str]]):
     """Checked sentences from the model's stream, the content terms of each shown one added to
-    `shown_terms`; stops the model once `limit` are shown or it loops."""
+    `shown_terms` (which may hold those of sentences shown before: the model's must not repeat
+    them); stops the model once `limit` of its own are shown or it loops."""
     written: set[str] = set()
+    before = len(shown_terms)
     sentences = stream_sentences(pieces)
     try:
         for sentence in sentences:
@@ -90,7 +99,7 @@ def _checked(pieces: Iterator[str], evidence: list[Evidence], judge: SupportJudg
                 else:
                     shown_terms.append(terms)
             yield check
-            shown = len(shown_terms)
+            shown = len(shown_terms) - before
             if shown >= limit or len(written) >= MAX_WRITTEN:
                 break
             if not shown and len(written) >= GIVE_UP_AFTER:  # the model is off: quote instead

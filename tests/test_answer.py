@@ -23,14 +23,15 @@ def _passage(paper, similarity):
 
 
 def _run(reply, similarity=0.6, named=frozenset(), papers=(TINYCLIP, WHISPER), embedder=None,
-         min_evidence=0.0):
+         min_evidence=0.0, quotes="fallback"):
+    """The answer events for `reply`; quotes only where no model sentence survives unless asked."""
     generator = ScriptedGenerator(reply)
     question = "What does TinyCLIP distil?"
     evidence = select_evidence(question, list(papers), embedder, 4, named)
     events = list(answer_stream(
         question, [_passage(p, similarity) for p in papers], evidence, generator,
         EvidenceJudge(embedder), load_prompt("answer"),
-        AnswerSettings(evidence_sentences=4, min_relevance=0.3, min_evidence=min_evidence)))
+        AnswerSettings(evidence_sentences=4, min_relevance=0.3, min_evidence=min_evidence, quotes=quotes)))
     return events, generator
 
 
@@ -140,7 +141,7 @@ def test_a_near_repeat_of_a_shown_sentence_is_dropped(fake_embedder):
 def test_the_model_lead_is_followed_by_the_quotes_it_does_not_already_say(fake_embedder):
     """What quoting alone would show stays in the answer, after the model's checked lead."""
     reply = "The smallest TinyCLIP model reaches 84.8% zero-shot accuracy on ImageNet [1]."
-    answer = _run(reply, embedder=fake_embedder)[0][-1]
+    answer = _run(reply, embedder=fake_embedder, quotes="after")[0][-1]
     actions = [s.action for s in answer.sentences]
     assert actions[0] in ("kept", "recited") and "extracted" in actions
     quotes = [s.text for s in answer.sentences if s.action == "extracted"]
@@ -149,8 +150,38 @@ def test_the_model_lead_is_followed_by_the_quotes_it_does_not_already_say(fake_e
     assert answer.text.index("84.8%") < answer.text.index("cross-modal")
 
 
+def test_quotes_come_first_before_the_model_has_written_anything(fake_embedder):
+    """Evidence first: the best sentences are shown, quoted, before the model writes a word; the
+    model's sentences follow, checked, and only those that say something the quotes do not."""
+    reply = ("The smallest TinyCLIP model reaches 84.8% zero-shot accuracy on ImageNet [1]. "
+             "Whisper trains a speech recognition model on 680,000 hours of multilingual audio [3].")
+    generator = ScriptedGenerator(reply)
+    question = "What does TinyCLIP distil?"
+    evidence = select_evidence(question, [TINYCLIP, WHISPER], fake_embedder, 4)
+    stream = answer_stream(question, [_passage(p, 0.6) for p in (TINYCLIP, WHISPER)], evidence, generator,
+                           EvidenceJudge(fake_embedder), load_prompt("answer"),
+                           AnswerSettings(evidence_sentences=4, min_relevance=0.3, min_evidence=0.0))
+    first = next(stream)
+    assert first.quoted and generator.pieces_sent == 0
+    answer = list(stream)[-1]
+    actions = [s.action for s in answer.sentences]
+    assert actions[:2] == ["extracted", "extracted"]
+    assert actions[2] == "dropped"  # the 84.8% sentence says what a quote says
+    assert actions[3] in ("kept", "recited") and "680,000 hours" in answer.text
+
+
 def test_a_model_lead_of_words_without_a_verb_is_not_shown(fake_embedder):
     answer = _run("TinyCLIP cross-modal distillation language-image models [1].",
-                  embedder=fake_embedder)[0][-1]
+                  embedder=fake_embedder, quotes="after")[0][-1]
     assert answer.sentences[0].action == "dropped"
     assert all(s.quoted for s in answer.sentences if s.shown)
+
+
+def test_one_paper_gives_at_most_per_paper_sentences_and_the_rest_come_from_the_next(fake_embedder):
+    # the facts asked of one paper are spread over its sentences: the cap decides how many the
+    # prompt (and the quotes) can draw on before the next paper's sentences come in
+    long = Paper("p3", "Long", " ".join(f"TinyCLIP fact number {i} is stated here." for i in range(8)))
+    capped = select_evidence("What does TinyCLIP state?", [long, WHISPER], fake_embedder, 6, per_paper=3)
+    wide = select_evidence("What does TinyCLIP state?", [long, WHISPER], fake_embedder, 6, per_paper=6)
+    assert [e.paper_id for e in capped].count("p3") == 3 and "p2" in {e.paper_id for e in capped}
+    assert [e.paper_id for e in wide] == ["p3"] * 6
