@@ -54,7 +54,7 @@ def test_retrieval_eval_of_the_whole_dev_set_stays_above_its_floors(sample_store
 
 
 def test_generation_eval_of_a_dev_subset_stays_above_its_floors(sample_store, model_cache, tmp_path):
-    """Every 5th question (31 of 155: every type, unanswerable ones included) with the default
+    """Every 5th question (35 of 171: every type, unanswerable ones included) with the default
     (extractive) generator, next to the baselines of the same run."""
     result = _cli("eval", "--questions", str(QUESTIONS), "--out", str(tmp_path / "g.jsonl"),
                   "--every", "5", "--floors", str(FLOORS), "--score-judge", "offline", "--json",
