@@ -7,7 +7,8 @@ In one process, on a store of the sample corpus (with its stored sentence vector
 of bench.QUESTIONS answered through the whole pipeline with each prefill/decode thread setting in
 turn (alternately, `repeats` rounds), and the same prompt sent to the raw model (llama.cpp's own
 chat completion, no retrieval or checks). Per setting, medians of: seconds until the prompt is
-ready (retrieval, evidence, answerability), its tokens, first token, first checked sentence shown,
+ready (retrieval, evidence, answerability), its tokens, first token, first sentence shown (with quotes
+first, a quote), the model's first checked sentence shown,
 whole answer; and the raw model's first token for the same prompts.
 """
 
@@ -44,10 +45,12 @@ def timed_answer(assistant, generator, question: str) -> dict:
 
     generator.stream = watched
     try:
-        started, shown = time.perf_counter(), None
+        started, shown, own = time.perf_counter(), None, None
         for event in assistant.ask_stream(question):
             if shown is None and getattr(event, "shown", False):
-                shown = time.perf_counter() - started
+                shown = time.perf_counter() - started  # with quotes first: the first quote
+            if own is None and getattr(event, "shown", False) and getattr(event, "action", "") in ("kept", "recited"):
+                own = time.perf_counter() - started  # the model's first checked sentence
         total = time.perf_counter() - started
     finally:
         generator.stream = stream
@@ -56,7 +59,7 @@ def timed_answer(assistant, generator, question: str) -> dict:
     return {"question": question, "prompt_ready_s": marks["prompt"] - started,
             "prompt_tokens": len(generator._prompt_tokens(marks["messages"])),
             "first_token_s": marks.get("first", marks["prompt"]) - started, "first_shown_s": shown,
-            "total_s": total, "messages": marks["messages"]}
+            "first_own_s": own, "total_s": total, "messages": marks["messages"]}
 
 
 def raw_first_token(generator, messages) -> float:
@@ -114,7 +117,7 @@ def main() -> None:
     for pair, rows in runs.items():
         answered = [r for r in rows if not r.get("abstained")]
         summary = {key: median(r[key] for r in answered) for key in
-                   ("prompt_ready_s", "prompt_tokens", "first_token_s", "first_shown_s", "total_s")}
+                   ("prompt_ready_s", "prompt_tokens", "first_token_s", "first_shown_s", "first_own_s", "total_s")}
         summary["raw_first_token_s"] = median(raw[pair])
         summary["answered"] = len(answered)
         results["setups"][pair] = summary

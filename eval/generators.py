@@ -8,7 +8,8 @@ A generator is a name as `ASSISTANT_GENERATOR` takes it, optionally `@backend` (
 llama.cpp). Prints a Markdown table and writes it with the per-question records (JSON Lines).
 Per generator: key facts, citation precision / recall, abstention, false abstention, the share of
 shown sentences that are the model's own checked sentences (kept or re-cited) against quoted ones,
-answer seconds p50 / p95 and seconds to the first checked sentence p50.
+answer seconds p50 / p95, seconds to the first shown sentence p50 (a quote, when quotes come first)
+and to the model's first shown checked sentence p50.
 """
 
 from __future__ import annotations
@@ -44,22 +45,25 @@ def build(spec: str, base):
     return Assistant(base.settings, base.store, base.embedder, generator, base.judge)
 
 
-def ask_timed(assistant, question: str) -> tuple[dict, float, float | None]:
-    """The result as `ask --json` gives it, total seconds, seconds to the first shown sentence."""
+def ask_timed(assistant, question: str) -> tuple[dict, float, float | None, float | None]:
+    """The result as `ask --json` gives it, total seconds, seconds to the first shown sentence (a
+    quote, when quotes come first) and to the model's first shown checked sentence (None: none)."""
     from assistant.export import result_dict
 
     started = time.perf_counter()
-    first = None
+    first = own = None
     for event in assistant.ask_stream(question):
         if first is None and getattr(event, "shown", False):
             first = time.perf_counter() - started
+        if own is None and getattr(event, "shown", False) and getattr(event, "action", "") in ("kept", "recited"):
+            own = time.perf_counter() - started
         result = event
     total = time.perf_counter() - started
     record = result_dict(result)
     if record["kind"] == "comparison":
         record["answer"] = record["text"]
         first = first or total  # a comparison shows its table and paragraph at once
-    return record, total, first
+    return record, total, first, own
 
 
 def summary(records: list[dict], questions: dict[str, dict]) -> dict:
@@ -75,6 +79,7 @@ def summary(records: list[dict], questions: dict[str, dict]) -> dict:
     own = sum(s["action"] in ("kept", "recited") for s in shown)
     seconds = sorted(r["seconds"] for r in records)
     firsts = [r["first_sentence_s"] for r in records if r["first_sentence_s"] is not None]
+    owns = [r["first_own_s"] for r in records if r.get("first_own_s") is not None]
     return {
         "questions": len(records),
         "key_facts": mean(key_fact_coverage(r, questions[r["id"]]["key_facts"]) for r in answerable),
@@ -86,6 +91,7 @@ def summary(records: list[dict], questions: dict[str, dict]) -> dict:
         "p50_s": statistics.median(seconds) if seconds else None,
         "p95_s": seconds[min(len(seconds) - 1, round(0.95 * (len(seconds) - 1)))] if seconds else None,
         "first_sentence_p50_s": statistics.median(firsts) if firsts else None,
+        "first_own_p50_s": statistics.median(owns) if owns else None,
     }
 
 
@@ -94,14 +100,15 @@ def table(rows: dict[str, dict]) -> str:
         return "–" if value is None else f"{value:.{digits}f}" if isinstance(value, float) else str(value)
 
     lines = ["| generator | key facts | cite P | cite R | abstain ok | false abstain | "
-             "model's own / quoted sentences | p50 / p95 s | first sentence p50 s |",
-             "|---|---|---|---|---|---|---|---|---|"]
+             "model's own / quoted sentences | p50 / p95 s | first sentence p50 s | "
+             "model's first checked sentence p50 s |",
+             "|---|---|---|---|---|---|---|---|---|---|"]
     for name, m in rows.items():
         lines.append(f"| {name} | {cell(m['key_facts'])} | {cell(m['citation_precision'])} | "
                      f"{cell(m['citation_recall'])} | {cell(m['abstention'], 2)} | "
                      f"{cell(m['false_abstention'], 2)} | {m['model_sentences']} / "
                      f"{m['quoted_sentences']} | {cell(m['p50_s'], 1)} / {cell(m['p95_s'], 1)} | "
-                     f"{cell(m['first_sentence_p50_s'], 1)} |")
+                     f"{cell(m['first_sentence_p50_s'], 1)} | {cell(m['first_own_p50_s'], 1)} |")
     return "\n".join(lines)
 
 
@@ -132,9 +139,9 @@ def main() -> None:
         assistant.ask(questions[0]["question"])  # warm-up: loads the model
         records = []
         for question in questions:
-            record, total, first = ask_timed(assistant, question["question"])
+            record, total, first, own = ask_timed(assistant, question["question"])
             records.append({"id": question["id"], "type": question["type"], **record,
-                            "seconds": total, "first_sentence_s": first})
+                            "seconds": total, "first_sentence_s": first, "first_own_s": own})
         (arguments.out / f"{spec.replace('/', '_').replace('@', '-')}.jsonl").write_text(
             "".join(json.dumps(r) + "\n" for r in records))
         rows[spec] = summary(records, by_id)
