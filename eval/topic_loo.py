@@ -11,12 +11,8 @@ eight. Test questions are never read.
 
 from __future__ import annotations
 
-import argparse
-import json
 import sys
 from pathlib import Path
-
-import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "eval")]
@@ -45,26 +41,12 @@ def pick(signals, rule, current=(0.525, 0.2)):
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--store", type=Path, required=True)
-    parser.add_argument("--questions", type=Path, default=ROOT / "eval" / "questions.jsonl")
-    arguments = parser.parse_args()
-    from assistant import environment
-
-    environment.apply(allow_network=False)
-    from assistant.app import Assistant
-    from assistant.settings import Settings
-
-    settings = Settings(store=arguments.store)
-    assistant = Assistant.from_settings(settings, read_only=True)
-    questions = [json.loads(line) for line in arguments.questions.read_text().splitlines() if line.strip()]
-    topics = [q for q in questions if q.get("split") == "tune" and q["type"] == "topic"]
+    assistant, topics = tune.tune_topics(__doc__.splitlines()[0])
     signals = tune.topic_signals(assistant, topics)
     for name, rule in RULES.items():
-        held = [tune.topic_precision_recall([signals[i]], *pick(signals[:i] + signals[i + 1:], rule))
-                for i in range(len(signals))]
-        print(f"{name:36s} held-out precision {np.mean([h[0] for h in held]):.3f} "
-              f"recall {np.mean([h[1] for h in held]):.3f}; on all {len(signals)}: {pick(signals, rule)}")
+        precision, recall = tune.held_out(signals, lambda others: pick(others, rule))
+        print(f"{name:36s} held-out precision {precision:.3f} recall {recall:.3f}; "
+              f"on all {len(signals)}: {pick(signals, rule)}")
 
 
 if __name__ == "__main__":

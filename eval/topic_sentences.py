@@ -11,8 +11,6 @@ held-out question is scored with it. Test questions are never read.
 
 from __future__ import annotations
 
-import argparse
-import json
 import sys
 from pathlib import Path
 
@@ -29,23 +27,12 @@ BLENDS = [("shipped (paper similarity)", "max", 0.0), ("best sentence, weight 0.
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--store", type=Path, required=True)
-    parser.add_argument("--questions", type=Path, default=ROOT / "eval" / "questions.jsonl")
-    arguments = parser.parse_args()
-    from assistant import environment
-
-    environment.apply(allow_network=False)
-    from assistant.app import Assistant
+    assistant, topics = tune.tune_topics(__doc__.splitlines()[0])
     from assistant.dates import make_window
     from assistant.digest import in_window
-    from assistant.settings import Settings
     from assistant.text import content_terms
     from assistant.topic_filter import TERM_WEIGHT, TOPIC_MARGIN, TOPIC_THRESHOLD, _share, topic_phrase
 
-    assistant = Assistant.from_settings(Settings(store=arguments.store), read_only=True)
-    questions = [json.loads(line) for line in arguments.questions.read_text().splitlines() if line.strip()]
-    topics = [q for q in questions if q.get("split") == "tune" and q["type"] == "topic"]
     papers = [d.paper for d in in_window(assistant.store.paper_records(), make_window(every=True))]
     vectors = assistant.store.paper_embeddings([p.paper_id for p in papers])
     sentences = assistant.store.sentence_vectors(papers)
@@ -63,11 +50,9 @@ def main() -> None:
     current = (TOPIC_THRESHOLD, TOPIC_MARGIN)
     for name, kind, weight in BLENDS:
         signals = [((1 - weight) * sim + weight * best[kind] + words, gold) for sim, best, words, gold in parts]
-        held = [tune.topic_precision_recall([signals[i]], *tune.choose_topic(signals[:i] + signals[i + 1:], current))
-                for i in range(len(signals))]
-        print(f"{name:32s} held-out precision {np.mean([h[0] for h in held]):.3f} "
-              f"recall {np.mean([h[1] for h in held]):.3f}; on all {len(signals)}: "
-              f"{tune.choose_topic(signals, current)}")
+        precision, recall = tune.held_out(signals, lambda others: tune.choose_topic(others, current))
+        print(f"{name:32s} held-out precision {precision:.3f} recall {recall:.3f}; "
+              f"on all {len(signals)}: {tune.choose_topic(signals, current)}")
 
 
 if __name__ == "__main__":

@@ -40,6 +40,31 @@ MARGIN_GRID = [round(0.10 + 0.0125 * i, 4) for i in range(25)]  # 0.10 .. 0.40
 TOPIC_RECALL = 0.8  # the filter's target: best precision among settings that keep this recall
 
 
+def tune_topics(description: str) -> tuple:
+    """For the topic-filter experiments: `--store` / `--questions` parsed, the offline environment
+    set, the store opened read-only; returns (assistant, the TUNE topic questions)."""
+    import json
+
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--store", type=Path, required=True)
+    parser.add_argument("--questions", type=Path, default=ROOT / "eval" / "questions.jsonl")
+    arguments = parser.parse_args()
+    environment.apply(allow_network=False)
+    from assistant.app import Assistant
+    from assistant.settings import Settings
+
+    assistant = Assistant.from_settings(Settings(store=arguments.store), read_only=True)
+    questions = [json.loads(line) for line in arguments.questions.read_text().splitlines() if line.strip()]
+    return assistant, [q for q in questions if q.get("split") == "tune" and q["type"] == "topic"]
+
+
+def held_out(signals: list[tuple], choose) -> tuple[float, float]:
+    """Leave-one-question-out: each question scored at the pair `choose` picks on the others."""
+    held = [topic_precision_recall([signals[i]], *choose(signals[:i] + signals[i + 1:]))
+            for i in range(len(signals))]
+    return float(np.mean([h[0] for h in held])), float(np.mean([h[1] for h in held]))
+
+
 def abstention_signals(assistant, questions: list[dict]) -> list[dict]:
     """Per non-comparative question: what the abstention thresholds are compared with."""
     from assistant.evaluation.suite import extractive_assistant
