@@ -1,7 +1,5 @@
 """Serving rules, checked without starting a server: loopback binds, authentication, uploads."""
 
-from pathlib import Path
-
 import pytest
 
 from assistant.schema import AssistantError

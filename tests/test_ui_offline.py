@@ -1,7 +1,6 @@
 """The real `assistant ui` process keeps the Hugging Face hub offline: its environment is set
 before Gradio (and so huggingface_hub, which reads HF_HUB_OFFLINE once, at import) loads."""
 
-import os
 import subprocess
 import sys
 import time
