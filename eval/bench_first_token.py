@@ -34,6 +34,8 @@ from bench import QUESTIONS  # noqa: E402
 
 def timed_answer(assistant, generator, question: str) -> dict:
     """One answer through the pipeline, with the moments the prompt was ready and the first token came."""
+    from assistant.evaluation.authorship import OWN
+
     marks: dict[str, float] = {}
     stream = generator.stream
 
@@ -49,7 +51,7 @@ def timed_answer(assistant, generator, question: str) -> dict:
         for event in assistant.ask_stream(question):
             if shown is None and getattr(event, "shown", False):
                 shown = time.perf_counter() - started  # with quotes first: the first quote
-            if own is None and getattr(event, "shown", False) and getattr(event, "action", "") in ("kept", "recited"):
+            if own is None and getattr(event, "shown", False) and getattr(event, "action", "") in OWN:
                 own = time.perf_counter() - started  # the model's first checked sentence
         total = time.perf_counter() - started
     finally:

@@ -48,6 +48,7 @@ def build(spec: str, base):
 def ask_timed(assistant, question: str) -> tuple[dict, float, float | None, float | None]:
     """The result as `ask --json` gives it, total seconds, seconds to the first shown sentence (a
     quote, when quotes come first) and to the model's first shown checked sentence (None: none)."""
+    from assistant.evaluation.authorship import OWN
     from assistant.export import result_dict
 
     started = time.perf_counter()
@@ -55,7 +56,7 @@ def ask_timed(assistant, question: str) -> tuple[dict, float, float | None, floa
     for event in assistant.ask_stream(question):
         if first is None and getattr(event, "shown", False):
             first = time.perf_counter() - started
-        if own is None and getattr(event, "shown", False) and getattr(event, "action", "") in ("kept", "recited"):
+        if own is None and getattr(event, "shown", False) and getattr(event, "action", "") in OWN:
             own = time.perf_counter() - started
         result = event
     total = time.perf_counter() - started
@@ -67,6 +68,7 @@ def ask_timed(assistant, question: str) -> tuple[dict, float, float | None, floa
 
 
 def summary(records: list[dict], questions: dict[str, dict]) -> dict:
+    from assistant.evaluation.authorship import OWN
     from assistant.evaluation.metrics import citation_precision, citation_recall, key_fact_coverage
 
     def mean(values):
@@ -76,7 +78,7 @@ def summary(records: list[dict], questions: dict[str, dict]) -> dict:
     answerable = [r for r in records if r["type"] in ANSWERABLE]
     gold = {r["id"]: questions[r["id"]]["gold_titles"] for r in records}
     shown = [s for r in records for s in r["sentences"] if s["action"] != "dropped"]
-    own = sum(s["action"] in ("kept", "recited") for s in shown)
+    own = sum(s["action"] in OWN for s in shown)
     seconds = sorted(r["seconds"] for r in records)
     firsts = [r["first_sentence_s"] for r in records if r["first_sentence_s"] is not None]
     owns = [r["first_own_s"] for r in records if r.get("first_own_s") is not None]
