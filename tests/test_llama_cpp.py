@@ -82,6 +82,25 @@ def test_yes_probability_equals_the_first_token_probabilities(smollm2):
 
 
 @pytest.mark.slow
+def test_yes_probability_evaluates_only_what_follows_the_cached_prefix(smollm2, monkeypatch):
+    """A second question sharing the judge's system prompt and source is read from where they end,
+    and scores as it does from an empty cache, also after a generation has filled the cache."""
+    first, second = judge_question("The model reaches 46.2 mAP on nuScenes."), judge_question("It is slower.")
+    smollm2._llama.reset()
+    fresh = smollm2.yes_probability(second)
+    whole = len(smollm2._prompt_tokens(second))
+    smollm2.yes_probability(first)
+    evaluated = []
+    original = smollm2._llama.eval
+    monkeypatch.setattr(smollm2._llama, "eval", lambda tokens: (evaluated.append(len(tokens)), original(tokens))[1])
+    cached = smollm2.yes_probability(second)
+    assert evaluated and evaluated[0] < whole - 20  # the system prompt and the source were not read again
+    assert cached == pytest.approx(fresh, abs=1e-4)
+    smollm2.complete(QUESTION, max_new_tokens=4)
+    assert smollm2.yes_probability(second) == pytest.approx(fresh, abs=1e-4)
+
+
+@pytest.mark.slow
 def test_yes_probability_ranks_a_supported_claim_over_a_wrong_number(qwen_small):
     supported = qwen_small.yes_probability(judge_question("The model reaches 46.2 mAP on nuScenes."))
     wrong_number = qwen_small.yes_probability(judge_question("The model reaches 12.0 mAP on nuScenes."))

@@ -2,7 +2,8 @@
 
 llama.cpp loads a quantised GGUF in well under a second and decodes about 3x faster than transformers
 on these CPUs. The chat template comes from the GGUF itself, decoding is greedy at temperature 0, and
-`yes_probability` scores a yes/no question by the first answer token's probabilities (for a judge).
+`yes_probability` scores a yes/no question by the first answer token's probabilities (for a judge),
+evaluating only what follows the prefix its cache already holds.
 """
 
 from __future__ import annotations
@@ -83,8 +84,8 @@ class LlamaCppGenerator:
 
         tokens = self._prompt_tokens(messages)
         with self._lock:
-            self._llama.reset()
-            self._llama.eval(tokens)
+            self._llama.n_tokens = self._cached_prefix(tokens)
+            self._llama.eval(tokens[self._llama.n_tokens:])
             pointer = self._llama._ctx.get_logits_ith(-1)  # the last prompt token's logits
             logits = numpy.ctypeslib.as_array(pointer, shape=(self._llama.n_vocab(),)).astype(numpy.float64)
         chosen = logits[list(self._yes_tokens | self._no_tokens)]
@@ -92,6 +93,18 @@ class LlamaCppGenerator:
         yes = sum(math.exp(logits[token] - peak) for token in self._yes_tokens)
         no = sum(math.exp(logits[token] - peak) for token in self._no_tokens)
         return yes / (yes + no)
+
+    def _cached_prefix(self, tokens: list[int]) -> int:
+        """How many leading `tokens` the model's cache already holds (a judge's questions share
+        their system prompt, and a premise asked about several claims shares more), leaving at
+        least the last token to evaluate, whose logits are the answer's."""
+        held = self._llama.input_ids[:self._llama.n_tokens]
+        same = 0
+        for cached, token in zip(held, tokens[:-1]):
+            if cached != token:
+                break
+            same += 1
+        return same
 
     def _prompt_tokens(self, messages: list[Message]) -> list[int]:
         from llama_cpp.llama_chat_format import Jinja2ChatFormatter
