@@ -41,7 +41,7 @@ def pick(signals, rule, current=(0.525, 0.2)):
 
 
 def main() -> None:
-    assistant, topics = tune.tune_topics(__doc__.splitlines()[0])
+    assistant, topics, _ = tune.tune_topics(__doc__.splitlines()[0])
     signals = tune.topic_signals(assistant, topics)
     for name, rule in RULES.items():
         precision, recall = tune.held_out(signals, lambda others: pick(others, rule))

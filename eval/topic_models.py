@@ -39,8 +39,11 @@ def average_precision(scores: np.ndarray, gold: np.ndarray) -> float:
 
 
 def report(name: str, signals: list[tuple]) -> None:
-    chosen = tune.choose_topic(signals, (0.525, 0.2))
-    precision, recall = tune.held_out(signals, lambda others: tune.choose_topic(others, (0.525, 0.2)))
+    from assistant.topic_filter import TOPIC_MARGIN, TOPIC_THRESHOLD
+
+    current = (TOPIC_THRESHOLD, TOPIC_MARGIN)
+    chosen = tune.choose_topic(signals, current)
+    precision, recall = tune.held_out(signals, lambda others: tune.choose_topic(others, current))
     print(f"{name}: mean AP {np.mean([average_precision(s, g) for s, g in signals]):.3f}; tune optimum "
           f"{chosen} P/R {tune.topic_precision_recall(signals, *chosen)}; leave-one-out P/R "
           f"{precision:.3f}/{recall:.3f}")
@@ -67,20 +70,14 @@ def classifier_scores(assistant, topics, papers, base, model: str, candidates: i
 
 
 def main() -> None:
-    import argparse
-
-    parser = argparse.ArgumentParser(add_help=False)
-    parser.add_argument("--classifier", default="qwen2.5-coder-1.5b-instruct")
-    parser.add_argument("--candidates", type=int, default=60)
-    parser.add_argument("--mpnet", type=Path, default=None)
-    extra, sys.argv[1:] = parser.parse_known_args()
-    assistant, topics = tune.tune_topics(__doc__.splitlines()[0])
-    from assistant.dates import make_window
-    from assistant.digest import in_window
+    assistant, topics, extra = tune.tune_topics(__doc__.splitlines()[0], {
+        "--classifier": {"default": "qwen2.5-coder-1.5b-instruct"},
+        "--candidates": {"type": int, "default": 60},
+        "--mpnet": {"type": Path, "default": None}})
     from assistant.text import content_terms
     from assistant.topic_filter import TERM_WEIGHT, _share, topic_phrase
 
-    papers = [d.paper for d in in_window(assistant.store.paper_records(), make_window(every=True))]
+    papers = tune.corpus_papers(assistant)
     base = tune.topic_signals(assistant, topics)
     report("shipped filter (MiniLM + word share)", base)
     if extra.mpnet:

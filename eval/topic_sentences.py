@@ -27,13 +27,11 @@ BLENDS = [("shipped (paper similarity)", "max", 0.0), ("best sentence, weight 0.
 
 
 def main() -> None:
-    assistant, topics = tune.tune_topics(__doc__.splitlines()[0])
-    from assistant.dates import make_window
-    from assistant.digest import in_window
+    assistant, topics, _ = tune.tune_topics(__doc__.splitlines()[0])
     from assistant.text import content_terms
     from assistant.topic_filter import TERM_WEIGHT, TOPIC_MARGIN, TOPIC_THRESHOLD, _share, topic_phrase
 
-    papers = [d.paper for d in in_window(assistant.store.paper_records(), make_window(every=True))]
+    papers = tune.corpus_papers(assistant)
     vectors = assistant.store.paper_embeddings([p.paper_id for p in papers])
     sentences = assistant.store.sentence_vectors(papers)
     terms = [content_terms(f"{p.title} {p.abstract}") for p in papers]

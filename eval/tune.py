@@ -40,14 +40,17 @@ MARGIN_GRID = [round(0.10 + 0.0125 * i, 4) for i in range(25)]  # 0.10 .. 0.40
 TOPIC_RECALL = 0.8  # the filter's target: best precision among settings that keep this recall
 
 
-def tune_topics(description: str) -> tuple:
-    """For the topic-filter experiments: `--store` / `--questions` parsed, the offline environment
-    set, the store opened read-only; returns (assistant, the TUNE topic questions)."""
+def tune_topics(description: str, options: dict[str, dict] | None = None) -> tuple:
+    """For the topic-filter experiments: `--store` / `--questions` and the experiment's own
+    `options` (flag -> add_argument keywords) parsed, the offline environment set, the store opened
+    read-only; returns (assistant, the TUNE topic questions, the parsed arguments)."""
     import json
 
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--store", type=Path, required=True)
     parser.add_argument("--questions", type=Path, default=ROOT / "eval" / "questions.jsonl")
+    for flag, keywords in (options or {}).items():
+        parser.add_argument(flag, **keywords)
     arguments = parser.parse_args()
     environment.apply(allow_network=False)
     from assistant.app import Assistant
@@ -55,7 +58,15 @@ def tune_topics(description: str) -> tuple:
 
     assistant = Assistant.from_settings(Settings(store=arguments.store), read_only=True)
     questions = [json.loads(line) for line in arguments.questions.read_text().splitlines() if line.strip()]
-    return assistant, [q for q in questions if q.get("split") == "tune" and q["type"] == "topic"]
+    return assistant, [q for q in questions if q.get("split") == "tune" and q["type"] == "topic"], arguments
+
+
+def corpus_papers(assistant) -> list:
+    """Every stored paper, in the order topic_signals scores them (by id)."""
+    from assistant.dates import make_window
+    from assistant.digest import in_window
+
+    return [d.paper for d in in_window(assistant.store.paper_records(), make_window(every=True))]
 
 
 def held_out(signals: list[tuple], choose) -> tuple[float, float]:
@@ -122,12 +133,9 @@ def abstention_score(signals: list[dict], min_relevance: float, min_evidence: fl
 def topic_signals(assistant, topics: list[dict]) -> list[tuple]:
     """Per topic question: every paper's topic score (digest.topic_scores) over the whole corpus,
     and which of them are gold; each grid point is then scored from these without the store."""
-    from assistant.dates import make_window
-    from assistant.digest import in_window
     from assistant.topic_filter import topic_scores
 
-    dated = in_window(assistant.store.paper_records(), make_window(every=True))
-    papers = [d.paper for d in dated]
+    papers = corpus_papers(assistant)
     vectors = assistant.store.paper_embeddings([p.paper_id for p in papers])
     return [(topic_scores(q["question"], papers, vectors, assistant.embedder),
              np.asarray([p.title in set(q["gold_titles"]) for p in papers])) for q in topics]
