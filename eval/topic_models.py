@@ -40,13 +40,15 @@ def average_precision(scores: np.ndarray, gold: np.ndarray) -> float:
 
 def report(name: str, signals: list[tuple]) -> None:
     from assistant.topic_filter import TOPIC_MARGIN, TOPIC_THRESHOLD
+    from topic_bound import oracle_bound
 
     current = (TOPIC_THRESHOLD, TOPIC_MARGIN)
     chosen = tune.choose_topic(signals, current)
     precision, recall = tune.held_out(signals, lambda others: tune.choose_topic(others, current))
     print(f"{name}: mean AP {np.mean([average_precision(s, g) for s, g in signals]):.3f}; tune optimum "
           f"{chosen} P/R {tune.topic_precision_recall(signals, *chosen)}; leave-one-out P/R "
-          f"{precision:.3f}/{recall:.3f}")
+          f"{precision:.3f}/{recall:.3f}; hindsight cuts (eval/topic_bound.py) precision "
+          f"{oracle_bound(signals)[0]:.3f}")
 
 
 def classifier_scores(assistant, topics, papers, base, model: str, candidates: int) -> list[np.ndarray]:
