@@ -15,6 +15,7 @@ from assistant.citations import reference_list
 from assistant.dates import listed_label
 from assistant.schema import Citation, Paper
 from assistant.reports import Comparison, Digest, Topic
+from assistant.sanitize import ARXIV_ID
 from assistant.wording import answer_text
 
 SHORT_TITLE = 48
@@ -143,11 +144,12 @@ def top_papers(digest: Digest, count: int = TOP_PAPERS) -> list[Paper]:
 
 
 def paper_links(paper: Paper) -> list[tuple[str, str]]:
-    """(label, URL) of the paper's pages: arXiv and Hugging Face from its arXiv id, else its URL."""
-    if paper.arxiv_id:
-        return [("arXiv", f"https://arxiv.org/abs/{paper.arxiv_id}"),
-                ("HF", f"https://huggingface.co/papers/{paper.arxiv_id}")]
-    return [("link", paper.url)] if paper.url else []
+    """(label, URL) of the paper's arXiv and Hugging Face pages, built only from a well-formed arXiv
+    id (never a source's URL), for the UI's cards and for Markdown alike."""
+    if not paper.arxiv_id or not ARXIV_ID.fullmatch(paper.arxiv_id):
+        return []
+    return [("arXiv", f"https://arxiv.org/abs/{paper.arxiv_id}"),
+            ("HF", f"https://huggingface.co/papers/{paper.arxiv_id}")]
 
 
 def authors_text(authors: Sequence[str], shown: int = 3) -> str:

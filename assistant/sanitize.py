@@ -10,6 +10,7 @@ Three uses, three functions:
 - `markdown_safe` for Markdown that leaves the app (the CLI's compare and digest, `--out` files):
   a Markdown viewer renders raw HTML and fetches `![x](url)` images, so neither may come from a
   source. A terminal does not render HTML, so plain-text output keeps `<` as typed ("p < 0.05").
+  The paper links the app writes itself (markdown.paper_links) stay links.
 """
 
 from __future__ import annotations
@@ -30,6 +31,13 @@ _CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\
 _SPECIAL_TOKENS = re.compile(r"<\|[^|<>\n]{0,40}\|>|</?s>|\[/?INST\]|<</?SYS>>", re.IGNORECASE)
 
 
+# An arXiv id: new style ("2406.01234v2") or old ("hep-th/9901001").
+ARXIV_ID = re.compile(r"\d{4}\.\d{4,5}(?:v\d+)?|[a-z-]+(?:\.[A-Z]{2})?/\d{7}(?:v\d+)?")
+# A paper link as markdown.paper_links writes it, after a space: its arXiv or Hugging Face page.
+_OWN_LINK = re.compile(r"(?<=[ \t])\[(arXiv|HF)\]\((https://(?:arxiv\.org/abs|huggingface\.co/papers)/"
+                       rf"(?:{ARXIV_ID.pattern}))\)")
+
+
 def clean_text(text: str) -> str:
     """`text` without escape sequences, control characters (tab and newline kept) or bidi overrides."""
     if not text:
@@ -48,7 +56,12 @@ def terminal_text(text: str) -> str:
 
 
 def markdown_safe(markdown: str) -> str:
-    """Markdown with no raw HTML and no links or images: `<` becomes `&lt;` and `[text](` loses
-    its `(`-binding, so a title like `![x](http://host/steal)` shows as typed and fetches nothing.
-    The app's own Markdown (tables, bold, `[1]` markers) uses neither."""
-    return markdown.replace("<", "&lt;").replace("![", "!\\[").replace("](", "]\\(")
+    """Markdown with no raw HTML and no links or images but the app's own paper links: `<` becomes
+    `&lt;` and `[text](` loses its `(`-binding, so a title like `![x](http://host/steal)` shows as
+    typed and fetches nothing. The app's Markdown otherwise (tables, bold, `[1]` markers) uses
+    neither; its links ("[arXiv](https://arxiv.org/abs/...)") are kept, and no source text can
+    make one, since markdown.inert escapes every "[" of a title or an abstract."""
+    parts = _OWN_LINK.split(markdown)  # text, label, URL, text, ...
+    return "".join(f"[{part}]({parts[i + 1]})" if i % 3 == 1 else
+                   part.replace("<", "&lt;").replace("![", "!\\[").replace("](", "]\\(")
+                   for i, part in enumerate(parts) if i % 3 != 2)

@@ -53,3 +53,13 @@ def test_markdown_safe_leaves_no_html_image_or_link_from_text():
                           "<script>x</script> | **bold** [1]")
     assert "](" not in shown and "<" not in shown and "![" not in shown
     assert "**bold** [1]" in shown and "onerror" in shown  # shown as text, inert
+
+
+def test_markdown_safe_keeps_the_apps_own_paper_links_only():
+    from assistant.markdown import inert
+
+    line = "- [2] Title — 3 upvotes — [arXiv](https://arxiv.org/abs/2510.13678) [HF](https://huggingface.co/papers/2510.13678)"
+    assert markdown_safe(line) == line
+    for hostile in ("x ![arXiv](https://h/steal.png)", "x [link](javascript:alert(1))", "x [a](https://h)",
+                    "x [link](https://h/a<img src=x>)", "x " + inert("[arXiv](https://h/steal)")):
+        assert "](" not in markdown_safe(hostile), hostile

@@ -14,7 +14,7 @@ from pathlib import PurePath
 
 from assistant.citations import reference_list
 from assistant.dates import listed_label
-from assistant.markdown import comparison_markdown, inert
+from assistant.markdown import comparison_markdown, inert, paper_links
 from assistant.schema import Answer, IngestReport, Paper, SentenceCheck
 from assistant.reports import Comparison
 from assistant.wording import answer_text, describe
@@ -47,7 +47,6 @@ BADGE_LEGEND = ("<small>checked: the model's sentence, checked against its sourc
 _ENTITIES = {char: f"&#{ord(char)};" for char in "[]!`*_~|\\$"}
 _BARE_URL = re.compile(r"(?i)(?<=[a-z0-9]):(?=//)|(?<=\bwww)\.")  # GFM would link these
 _MARKER = re.compile(r"&#91;(\d+)&#93;(?!\()")  # a citation marker reads "[1]"; "[1](" stays inert
-_ARXIV_ID = re.compile(r"\d{4}\.\d{4,5}(v\d+)?|[a-z-]+(\.[A-Z]{2})?/\d{7}(v\d+)?")
 MAX_AUTHORS = 3
 
 
@@ -56,14 +55,6 @@ def text(value: str | None) -> str:
     flat = html.escape(re.sub(r"\s+", " ", value or ""), quote=True)
     flat = _BARE_URL.sub(lambda m: f"&#{ord(m.group(0))};", flat)
     return _MARKER.sub(r"[\1]", "".join(_ENTITIES.get(char, char) for char in flat))
-
-
-def paper_links(paper: Paper) -> list[tuple[str, str]]:
-    """(label, URL) for a paper, built only from a well-formed arXiv id (never a source's URL)."""
-    if not paper.arxiv_id or not _ARXIV_ID.fullmatch(paper.arxiv_id):
-        return []
-    return [("arXiv", f"https://arxiv.org/abs/{paper.arxiv_id}"),
-            ("HF", f"https://huggingface.co/papers/{paper.arxiv_id}")]
 
 
 def paper_meta(paper: Paper) -> str:
