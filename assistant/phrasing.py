@@ -40,6 +40,7 @@ _OPENERS = re.compile(r"^(?:in this (?:paper|work|study)|here|to this end|to add
                       r"as a remedy|to alleviate this issue)\s*,\s*", re.I)
 _WE_VERB = re.compile(r"^we (propose|introduce|present|design|develop|build|train|study|show|find|"
                       r"demonstrate|investigate|explore|release|describe|analy[sz]e|extend|apply)\b", re.I)
+_MAKES = {"propose", "introduce", "present", "design", "develop", "build", "release", "describe"}
 # Connectives that set one paper against another; "while" and "compared to" are left out because
 # abstracts use them about themselves ("while using 11% of the parameters").
 CONTRAST = re.compile(r"\b(?:whereas|whilst|unlike|in contrast|by contrast|on the other hand|"
@@ -67,8 +68,15 @@ def third_person(sentence: str, name: str) -> str | None:
     text = _OPENERS.sub("", sentence.strip())
     match = _WE_VERB.match(text)
     if match:
-        verb = match.group(1).lower()
-        text = f"{name} {_third(verb)}{text[match.end():]}"
+        verb, rest = match.group(1).lower(), text[match.end():]
+        spelled = r"\s+".join(map(re.escape, name.split()))  # an abstract may break the name's lines
+        named = re.match(rf"\s+(?:the\s+)?{spelled}(?!\w)(\s*\([^()]*\))?", rest, re.I)
+        appositive = named and re.match(r",\s+(?:an?|the)\s", rest[named.end():], re.I)
+        if appositive and verb in _MAKES:  # "we propose X, a method" -> "X is a method"
+            subject = rest[:named.end()].strip()
+            text = f"{subject[:1].upper()}{subject[1:]} is{rest[named.end() + 1:]}"
+        else:  # "we introduce X to ..." -> "The paper introduces X to ...", not "X introduces X"
+            text = f"{'The paper' if named else name} {_third(verb)}{rest}"
     elif text[:1].islower() and text != sentence.strip():
         text = text[:1].upper() + text[1:]
     if re.search(r"\b(?:we|our|us|ours|ourselves)\b", text, re.I):

@@ -85,7 +85,7 @@ def test_a_first_person_model_sentence_is_shown_in_the_third_person(tmp_path, fa
     assistant.retriever.refresh()
     digest = assistant.digest(make_window(week="2026-W47"))
     shown = [s.text for s in digest.topics[0].answer.sentences if s.shown]
-    assert shown[0] == "VidGen proposes VidGen for long video generation with diffusion models [1]."
+    assert shown[0] == "The paper proposes VidGen for long video generation with diffusion models [1]."
 
 
 def test_digest_without_a_window_takes_the_latest_week_with_dated_papers(week_assistant, tmp_path):

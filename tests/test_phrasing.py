@@ -30,7 +30,13 @@ def test_whole_sentences_are_not_fragments(sentence):
 
 @pytest.mark.parametrize("sentence, expected", [
     ("In this paper, we propose TinyCLIP, a cross-modal distillation method.",
-     "TinyCLIP proposes TinyCLIP, a cross-modal distillation method."),
+     "TinyCLIP is a cross-modal distillation method."),  # not "TinyCLIP proposes TinyCLIP, ..."
+    ("We present TinyCLIP (TC), the first cross-modal distillation method.",
+     "TinyCLIP (TC) is the first cross-modal distillation method."),
+    ("We study TinyCLIP, a distilled CLIP.", "The paper studies TinyCLIP, a distilled CLIP."),
+    ("We introduce TinyCLIP to distil CLIP.", "The paper introduces TinyCLIP to distil CLIP."),
+    ("We release the TinyCLIP, a small model.", "The TinyCLIP is a small model."),
+    ("We introduce the TinyCLIP pipeline, a data engine.", "The paper introduces the TinyCLIP pipeline, a data engine."),
     ("To address this, we introduce a dynamic low-rank adaptation technique.",
      "DyLoRA introduces a dynamic low-rank adaptation technique."),
     ("We study scaling laws of diffusion transformers.", "DyLoRA studies scaling laws of diffusion transformers."),
@@ -42,6 +48,12 @@ def test_whole_sentences_are_not_fragments(sentence):
 def test_first_person_is_rewritten_only_when_safe(sentence, expected):
     name = "TinyCLIP" if "TinyCLIP" in sentence else "DyLoRA"
     assert third_person(sentence, name) == expected
+
+
+def test_a_name_broken_across_the_abstracts_lines_is_still_the_papers_name():
+    assert third_person("In this paper, we propose Information Gain-based Policy\nOptimization (IGPO), a simple "
+                        "RL framework.", "Information Gain-based Policy Optimization") == \
+        "Information Gain-based Policy\nOptimization (IGPO) is a simple RL framework."
 
 
 def test_fragment_share_counts_shown_sentences_only():
