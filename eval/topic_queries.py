@@ -107,10 +107,8 @@ def main() -> None:
     rep("shipped (phrase + 0.2 x word share)", phrase_sim)
     rep("core", core_sim)
     rep("mean(phrase, core)", [(a + b) / 2 for a, b in zip(phrase_sim, core_sim)])
-    tune.TOPIC_GRID = [round(0.30 + 0.025 * i, 3) for i in range(33)]  # 0.30 .. 1.10 for the rescaled sums
-    for weight in (0.1, 0.3, 0.4, 0.5, 0.7):
+    for weight in (0.1, 0.3, 0.4, 0.5, 0.7):  # rescaled so that the grid's thresholds still span the scores
         rep(f"term weight {weight}", phrase_sim, weight, 1.2 / (1 + weight))
-    tune.TOPIC_GRID = tune.TOPIC_GRID[:17]
     if extra.hyde:
         written = hyde_texts(phrases, extra.hyde, assistant.settings, extra.hyde_cache)
         hyde_sim = [vectors @ embed(text) for text in written]
