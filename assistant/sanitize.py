@@ -31,8 +31,10 @@ _CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\
 _SPECIAL_TOKENS = re.compile(r"<\|[^|<>\n]{0,40}\|>|</?s>|\[/?INST\]|<</?SYS>>", re.IGNORECASE)
 
 
-# An arXiv id: new style ("2406.01234v2") or old ("hep-th/9901001").
-ARXIV_ID = re.compile(r"\d{4}\.\d{4,5}(?:v\d+)?|[a-z-]+(?:\.[A-Z]{2})?/\d{7}(?:v\d+)?")
+# An arXiv id without its version: new style (2401.12345, 0704.0001) or old (hep-th/9901001,
+# math.GT/0309136). Sources read ids with it (sources.fields); links are built only from a match.
+ARXIV_BARE_ID = r"\d{4}\.\d{4,5}(?!\d)|[a-z][a-z\-]*(?:\.[a-z]{2})?/\d{7}(?!\d)"
+ARXIV_ID = re.compile(rf"(?i:{ARXIV_BARE_ID})(?:v\d+)?")
 # A paper link as markdown.paper_links writes it, after a space: its arXiv or Hugging Face page.
 _OWN_LINK = re.compile(r"(?<=[ \t])\[(arXiv|HF)\]\((https://(?:arxiv\.org/abs|huggingface\.co/papers)/"
                        rf"(?:{ARXIV_ID.pattern}))\)")

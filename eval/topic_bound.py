@@ -66,11 +66,6 @@ def _precision_recall(signals: list[tuple], params: tuple) -> tuple[float, float
     return float(np.mean(precision)), float(np.mean([(keep & gold).sum() / max(1, gold.sum()) for keep, gold in rows]))
 
 
-def _objective(pr: tuple[float, float]) -> float:
-    p, r = pr
-    return p if r >= tune.TOPIC_RECALL else -1 + (2 * p * r / (p + r) if p + r else 0.0) / 10
-
-
 def main() -> None:
     assistant, topics, arguments = tune.tune_topics(__doc__.splitlines()[0], {
         "--split": {"choices": ["tune", "test"], "default": "tune"}})
@@ -84,7 +79,9 @@ def main() -> None:
     print(f"{arguments.split} ({len(signals)} topic questions), shipped ranking: the best hindsight cuts "
           f"at mean recall >= {tune.TOPIC_RECALL} give precision {precision:.3f} at recall {recall:.3f}")
     if arguments.split == "tune":
-        choose = lambda others: max(RELATIVE_GRID, key=lambda g: _objective(_precision_recall(others, g)))  # noqa: E731
+        def choose(others: list[tuple]) -> tuple:
+            return max(RELATIVE_GRID, key=lambda g: tune.precision_at_recall(*_precision_recall(others, g)))
+
         held = [_precision_recall([signals[i]], choose(signals[:i] + signals[i + 1:])) for i in range(len(signals))]
         print(f"relative cut (reference, tau, floor) leave-one-out precision {np.mean([h[0] for h in held]):.3f} "
               f"recall {np.mean([h[1] for h in held]):.3f}; on all: {choose(signals)}")

@@ -156,7 +156,12 @@ def topic_precision_recall(signals: list[tuple], threshold: float, margin: float
 
 def topic_objective(signals: list[tuple], threshold: float, margin: float) -> tuple[float, float]:
     """(precision if recall reaches TOPIC_RECALL else -1, F1): the target is precision at that recall."""
-    precision, recall = topic_precision_recall(signals, threshold, margin)
+    return precision_at_recall(*topic_precision_recall(signals, threshold, margin))
+
+
+def precision_at_recall(precision: float, recall: float) -> tuple[float, float]:
+    """The objective of a (precision, recall) pair: precision where recall reaches TOPIC_RECALL,
+    else -1; then F1."""
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
     return (precision if recall >= TOPIC_RECALL else -1.0, f1)
 

@@ -98,13 +98,7 @@ class LlamaCppGenerator:
         """How many leading `tokens` the model's cache already holds (a judge's questions share
         their system prompt, and a premise asked about several claims shares more), leaving at
         least the last token to evaluate, whose logits are the answer's."""
-        held = self._llama.input_ids[:self._llama.n_tokens]
-        same = 0
-        for cached, token in zip(held, tokens[:-1]):
-            if cached != token:
-                break
-            same += 1
-        return same
+        return self._llama.longest_token_prefix(self._llama.input_ids[:self._llama.n_tokens], tokens[:-1])
 
     def _prompt_tokens(self, messages: list[Message]) -> list[int]:
         from llama_cpp.llama_chat_format import Jinja2ChatFormatter

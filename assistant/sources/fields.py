@@ -12,11 +12,10 @@ from collections.abc import Mapping
 from dataclasses import replace
 from datetime import date, datetime
 
-from assistant.sanitize import clean_text
+from assistant.sanitize import ARXIV_BARE_ID, clean_text
 from assistant.schema import Paper, paper_id_for
 
-# New-style ids (2401.12345, 0704.0001) and old-style ones (hep-th/9901001, math.GT/0309136).
-_ID_PATTERN = r"(\d{4}\.\d{4,5}(?!\d)|[a-z][a-z\-]*(?:\.[a-z]{2})?/\d{7}(?!\d))"
+_ID_PATTERN = rf"({ARXIV_BARE_ID})"
 _VERSION = r"(?:v\d+)?"
 ARXIV_ID = re.compile(rf"(?:arxiv:)?{_ID_PATTERN}{_VERSION}", re.IGNORECASE)
 # Hugging Face paper pages are keyed by the arXiv id too, so their links identify the paper.
